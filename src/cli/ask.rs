@@ -1,0 +1,110 @@
+//! Options of `ask`, `chat` and everything else that talks to a model.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::persona::Detail;
+
+/// Which model answers, and how.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ModelArgs {
+    /// A provider from the config file, or `local` for the embedded model.
+    #[arg(long, value_name = "NAME")]
+    pub provider: Option<String>,
+    /// Model name (HTTP) or GGUF path/name (local).
+    #[arg(long, value_name = "NAME")]
+    pub model: Option<String>,
+    /// Talk to the OpenAI-compatible endpoint at this URL (e.g. http://localhost:11434/v1).
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Seconds without data before a stream is abandoned [default: 60].
+    #[arg(long, value_name = "SECS")]
+    pub idle_timeout: Option<u64>,
+    /// Inference threads for the local model [default: all cores].
+    #[arg(long, value_name = "N")]
+    pub threads: Option<u32>,
+    /// Chat template for a local model that has none (e.g. chatml, gemma, llama3).
+    #[arg(long, value_name = "NAME")]
+    pub chat_template: Option<String>,
+}
+
+/// `mitchell ask`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct AskArgs {
+    /// The question. With piped stdin, sent first, then a blank line, then stdin.
+    #[arg(value_name = "TEXT")]
+    pub text: Vec<String>,
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// `full` or `compact` persona prompt [default: compact for small local models].
+    #[arg(long, value_enum)]
+    pub detail: Option<Detail>,
+    /// Sampling temperature.
+    #[arg(long, value_name = "T")]
+    pub temperature: Option<f32>,
+    /// Longest reply, in tokens.
+    #[arg(long, value_name = "N")]
+    pub max_tokens: Option<u32>,
+    /// An extra instruction appended to the system prompt.
+    #[arg(long, value_name = "TEXT")]
+    pub system: Option<String>,
+    /// Largest stdin accepted, in bytes [default: 1048576].
+    #[arg(long, value_name = "BYTES")]
+    pub max_input: Option<u64>,
+    /// Ask for the whole reply at once instead of a stream.
+    #[arg(long)]
+    pub no_stream: bool,
+    /// Print one JSON object (text, reasoning, tool_calls, usage, finish_reason, model, provider).
+    #[arg(long)]
+    pub json: bool,
+    /// Print the model's reasoning on stderr even when stderr is not a terminal.
+    #[arg(long)]
+    pub show_reasoning: bool,
+    /// Print the request that would be sent (key redacted) and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not route document requests (postmortem, overview, health check); always chat.
+    #[arg(long)]
+    pub no_route: bool,
+    /// Append this exchange to the latest session.
+    #[arg(long, conflicts_with = "session")]
+    pub r#continue: bool,
+    /// Append this exchange to the named session (created if new).
+    #[arg(long, value_name = "NAME")]
+    pub session: Option<String>,
+}
+
+/// `mitchell chat`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ChatArgs {
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// `full` or `compact` persona prompt.
+    #[arg(long, value_enum)]
+    pub detail: Option<Detail>,
+    /// Sampling temperature.
+    #[arg(long, value_name = "T")]
+    pub temperature: Option<f32>,
+    /// Longest reply, in tokens.
+    #[arg(long, value_name = "N")]
+    pub max_tokens: Option<u32>,
+    /// An extra instruction appended to the system prompt.
+    #[arg(long, value_name = "TEXT")]
+    pub system: Option<String>,
+    /// Resume the latest session.
+    #[arg(long, conflicts_with = "session")]
+    pub r#continue: bool,
+    /// Resume the named session (created if new).
+    #[arg(long, value_name = "NAME")]
+    pub session: Option<String>,
+    /// Do not route document requests; always chat.
+    #[arg(long)]
+    pub no_route: bool,
+    /// Print the model's reasoning on stderr.
+    #[arg(long)]
+    pub show_reasoning: bool,
+    /// Directory for drafts that failed validation [default: the data directory].
+    #[arg(long, value_name = "DIR", hide = true)]
+    pub drafts_dir: Option<PathBuf>,
+}

@@ -1,0 +1,102 @@
+//! The command line, as clap types only: no filesystem, network or environment access here.
+//! Doc comments are the help text; `tests/snapshots` holds every subcommand's `--help`.
+
+mod ask;
+mod documents;
+mod model;
+mod persona;
+mod sessions;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+pub use ask::{AskArgs, ChatArgs, ModelArgs};
+pub use documents::{DocumentArgs, DocumentFormat, HealthCheckArgs, RouteArgs};
+pub use model::{CacheCommand, ModelCommand, ModelFetchArgs};
+pub use persona::PersonaCommand;
+pub use sessions::{ExportFormat, SessionsCommand};
+
+/// Mitchell, an infrastructure engineer in your terminal: Terraform/Vault pragmatism, the
+/// reliability ladder, DR tiers and postmortems. Runs offline on an embedded model by default,
+/// or against any OpenAI-compatible endpoint.
+#[derive(Debug, Parser)]
+#[command(
+    name = "mitchell",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Options every subcommand accepts.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Persona to speak as: a built-in or user persona name, or a path to a YAML spec.
+    #[arg(long, global = true, value_name = "NAME|PATH")]
+    pub persona: Option<String>,
+    /// Config file to read instead of $MITCHELL_CONFIG or $XDG_CONFIG_HOME/mitchell/config.yaml.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// A persona template variable (repeatable).
+    #[arg(long = "var", global = true, value_name = "KEY=VALUE")]
+    pub vars: Vec<String>,
+    /// When to colour output.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// More logging on stderr: -v debug, -vv trace (MITCHELL_LOG overrides).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+/// `--color` choices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when writing to a terminal, NO_COLOR is unset and TERM is not dumb.
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Ask Mitchell one question; piped stdin is sent too. stdout carries only the answer.
+    Ask(AskArgs),
+    /// Talk to Mitchell in an interactive session (also: `mitchell` on a terminal).
+    Chat(ChatArgs),
+    /// Draft or render an incident postmortem.
+    Postmortem(DocumentArgs),
+    /// Draft or render an infrastructure overview with its architecture diagram.
+    Overview(DocumentArgs),
+    /// Score the weekly infrastructure health check.
+    HealthCheck(HealthCheckArgs),
+    /// Show which document (or plain chat) a request would be routed to.
+    Route(RouteArgs),
+    /// List the models an endpoint serves (GET /models).
+    Models(ModelArgs),
+    /// Manage local GGUF models and the persona prompt cache.
+    #[command(subcommand)]
+    Model(ModelCommand),
+    /// List, show, render and check personas.
+    #[command(subcommand)]
+    Persona(PersonaCommand),
+    /// List, show, export, search and remove saved sessions.
+    #[command(subcommand)]
+    Sessions(SessionsCommand),
+    /// Show the effective configuration and where it is read from.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print every effective setting and the layer it came from (secrets redacted).
+    Show,
+    /// Print where the config file is looked for.
+    Path,
+}

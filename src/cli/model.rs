@@ -1,0 +1,54 @@
+//! `mitchell model …`: local GGUF models and the prompt cache.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+
+#[derive(Debug, Subcommand)]
+pub enum ModelCommand {
+    /// Check a GGUF file, hash it and copy it into the model cache.
+    Import {
+        /// The .gguf file.
+        file: PathBuf,
+        /// Name to store it under [default: the file name without .gguf].
+        #[arg(long)]
+        name: Option<String>,
+        /// A licence or notice file to keep beside the model.
+        #[arg(long, value_name = "FILE")]
+        notice: Option<PathBuf>,
+    },
+    /// List cached models: name, size, architecture, context, chat template, sha256.
+    List {
+        /// Print a JSON array.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Download a GGUF over HTTP into the cache (resumes a partial download).
+    Fetch(ModelFetchArgs),
+    /// Remove a cached model.
+    Rm {
+        /// The model's name.
+        name: String,
+    },
+    /// Manage the persona prompt cache.
+    #[command(subcommand)]
+    Cache(CacheCommand),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ModelFetchArgs {
+    /// http(s) URL of the .gguf file.
+    pub url: String,
+    /// Expected sha256 (hex); the download is rejected if it differs.
+    #[arg(long, value_name = "HEX")]
+    pub sha256: Option<String>,
+    /// Name to store it under [default: from the URL].
+    #[arg(long)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CacheCommand {
+    /// Delete every saved persona prefix state.
+    Clear,
+}

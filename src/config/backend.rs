@@ -1,0 +1,198 @@
+//! Which backend serves a request: the embedded model or an HTTP endpoint, and everything the
+//! HTTP client needs to talk to it. Pure: reads `Settings`, runs nothing (an `api_key_command`
+//! is only run by `KeySource::resolve`, when a request is really sent).
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use super::file::{JsonMode, ProviderConfig, ProviderKind, TokenParam};
+use super::{ConfigError, Secret, Settings, Source};
+
+pub const OPENAI_BASE_URL: &str = "https://api.openai.com/v1";
+const OPENAI_DEFAULT_MODEL: &str = "gpt-4o-mini";
+
+/// Where the API key comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeySource {
+    /// An environment variable that is set.
+    Env { var: String, value: Secret },
+    /// A provider's `api_key_env` that is not set: requests go without a key, and an auth error
+    /// names the variable.
+    MissingEnv { var: String },
+    /// A command whose stdout is the key.
+    Command { command: String },
+}
+
+impl KeySource {
+    /// A label for errors: the variable or the command.
+    pub fn label(&self) -> String {
+        match self {
+            KeySource::Env { var, .. } | KeySource::MissingEnv { var } => var.clone(),
+            KeySource::Command { command } => format!("api_key_command `{command}`"),
+        }
+    }
+}
+
+/// Everything needed to call one OpenAI-compatible endpoint.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpTarget {
+    /// Provider name for messages (`openai`, `groq`, `http` for a bare `--base-url`).
+    pub name: String,
+    pub kind: ProviderKind,
+    /// Base URL including its version segment; no trailing slash.
+    pub base_url: String,
+    pub model: Option<String>,
+    pub key: Option<KeySource>,
+    pub token_param: TokenParam,
+    pub include_usage: bool,
+    pub json_mode: JsonMode,
+    pub headers: BTreeMap<String, String>,
+    pub api_version: Option<String>,
+    pub deployment: Option<String>,
+    pub connect_timeout: Duration,
+    pub idle_timeout: Duration,
+    pub total_timeout: Option<Duration>,
+    pub max_tries: u32,
+}
+
+/// Everything needed to run the embedded engine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalTarget {
+    /// `--model PATH|NAME`, `MITCHELL_MODEL`, or the file's `local.model`; `None` means the
+    /// default model in the cache.
+    pub model: Option<String>,
+    pub threads: Option<u32>,
+    pub max_context: Option<u32>,
+    pub chat_template: Option<String>,
+}
+
+/// The backend a request goes to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Backend {
+    Local(LocalTarget),
+    Http(Box<HttpTarget>),
+}
+
+impl Settings {
+    /// Decides the backend: `--provider local` forces the engine; `--base-url`, a named or
+    /// default provider, or an API key in the environment mean HTTP; otherwise the engine.
+    pub fn backend(&self) -> Result<Backend, ConfigError> {
+        let named = self.provider.value.as_deref();
+        if named == Some("local") {
+            return Ok(Backend::Local(self.local_target()));
+        }
+        let base_url_explicit = self.base_url.value.is_some();
+        let provider_cfg = match named {
+            Some(name) => match self.providers.get(name) {
+                Some(cfg) => Some((name.to_owned(), cfg.clone())),
+                None if base_url_explicit && matches!(self.base_url.source, Source::Flag(_)) => {
+                    None
+                }
+                None => {
+                    let mut known: Vec<&str> = self.providers.keys().map(String::as_str).collect();
+                    known.push("local");
+                    return Err(ConfigError::UnknownProvider {
+                        name: name.to_owned(),
+                        known: known.join(", "),
+                    });
+                }
+            },
+            None => None,
+        };
+        if provider_cfg.is_none() && !base_url_explicit && self.env_keys.is_empty() {
+            return Ok(Backend::Local(self.local_target()));
+        }
+        let (name, cfg) = provider_cfg.unwrap_or_else(|| {
+            let name = if base_url_explicit { "http" } else { "openai" };
+            (name.to_owned(), ProviderConfig::default())
+        });
+        let base_url = self
+            .base_url
+            .value
+            .clone()
+            .or_else(|| cfg.base_url.clone())
+            .or_else(|| (name == "openai").then(|| OPENAI_BASE_URL.to_owned()))
+            .ok_or_else(|| ConfigError::NoBaseUrl(name.clone()))?;
+        let base_url = base_url.strip_suffix('/').unwrap_or(&base_url).to_owned();
+        let is_openai = base_url.starts_with(OPENAI_BASE_URL);
+        let model = self
+            .model
+            .value
+            .clone()
+            .filter(|_| matches!(self.model.source, Source::Flag(_) | Source::Env(_)))
+            .or_else(|| cfg.model.clone())
+            .or_else(|| self.model.value.clone())
+            .or_else(|| is_openai.then(|| OPENAI_DEFAULT_MODEL.to_owned()));
+        let default_token_param = if is_openai || cfg.kind == ProviderKind::Azure {
+            TokenParam::MaxCompletionTokens
+        } else {
+            TokenParam::MaxTokens
+        };
+        Ok(Backend::Http(Box::new(HttpTarget {
+            key: self.key_source(&cfg),
+            name,
+            kind: cfg.kind,
+            base_url,
+            model,
+            token_param: cfg.token_param.unwrap_or(default_token_param),
+            include_usage: cfg.include_usage.unwrap_or(true),
+            json_mode: cfg.json_mode.unwrap_or(JsonMode::JsonSchema),
+            headers: cfg.headers.clone(),
+            api_version: cfg.api_version.clone(),
+            deployment: cfg.deployment.clone(),
+            connect_timeout: Duration::from_secs(self.connect_timeout.value),
+            idle_timeout: Duration::from_secs(self.idle_timeout.value),
+            total_timeout: self.total_timeout.value.map(Duration::from_secs),
+            max_tries: self.max_tries.value.max(1),
+        })))
+    }
+
+    /// `MITCHELL_API_KEY`, then the provider's `api_key_env` / `api_key_command`, then
+    /// `OPENAI_API_KEY`.
+    fn key_source(&self, cfg: &ProviderConfig) -> Option<KeySource> {
+        let env_key = |wanted: &str| {
+            self.env_keys
+                .iter()
+                .find(|(var, _)| *var == wanted)
+                .map(|(var, value)| KeySource::Env {
+                    var: (*var).to_owned(),
+                    value: value.clone(),
+                })
+        };
+        if let Some(key) = env_key("MITCHELL_API_KEY") {
+            return Some(key);
+        }
+        if let Some(var) = &cfg.api_key_env {
+            return Some(match self.provider_env_key(var) {
+                Some(value) => KeySource::Env {
+                    var: var.clone(),
+                    value,
+                },
+                None => KeySource::MissingEnv { var: var.clone() },
+            });
+        }
+        if let Some(command) = &cfg.api_key_command {
+            return Some(KeySource::Command {
+                command: command.clone(),
+            });
+        }
+        env_key("OPENAI_API_KEY")
+    }
+
+    fn provider_env_key(&self, var: &str) -> Option<Secret> {
+        self.provider_keys.get(var).cloned()
+    }
+
+    fn local_target(&self) -> LocalTarget {
+        LocalTarget {
+            model: self
+                .model
+                .value
+                .clone()
+                .or_else(|| self.local_model.value.clone()),
+            threads: self.threads.value,
+            max_context: self.max_context.value,
+            chat_template: self.chat_template.value.clone(),
+        }
+    }
+}

@@ -1,0 +1,166 @@
+//! Exit statuses and the one place errors are printed.
+//!
+//! Modules return their own `thiserror` enums; commands return `anyhow::Result`. Whether an error
+//! is a usage error (exit 2), an interruption (130) or a runtime failure (1) is decided by walking
+//! the chain for the marker types below. A broken pipe anywhere in the chain is silent success.
+
+use std::io;
+
+use crate::output::Output;
+
+/// The process exit status, as documented in the README.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// 0: success, or the reader went away.
+    Success,
+    /// 1: runtime failure: network, provider, I/O, model.
+    Failure,
+    /// 2: usage or input error: flags, config, persona, template, document input.
+    Usage,
+    /// 130: interrupted by Ctrl-C.
+    Interrupted,
+}
+
+impl ExitStatus {
+    pub fn code(self) -> u8 {
+        match self {
+            ExitStatus::Success => 0,
+            ExitStatus::Failure => 1,
+            ExitStatus::Usage => 2,
+            ExitStatus::Interrupted => 130,
+        }
+    }
+}
+
+/// Marks an error as the user's input being wrong (exit 2). Display is the inner message.
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct UsageError(pub anyhow::Error);
+
+/// Wraps any error as a usage error (exit 2).
+pub fn usage(err: impl Into<anyhow::Error>) -> anyhow::Error {
+    anyhow::Error::new(UsageError(err.into()))
+}
+
+/// Builds a usage error from a message.
+pub fn usage_msg(msg: impl std::fmt::Display) -> anyhow::Error {
+    usage(anyhow::anyhow!("{msg}"))
+}
+
+/// The user pressed Ctrl-C (exit 130).
+#[derive(Debug, thiserror::Error)]
+#[error("interrupted")]
+pub struct Interrupted;
+
+/// Decides the exit status an error maps to.
+pub fn exit_status_of(err: &anyhow::Error) -> ExitStatus {
+    if is_broken_pipe(err) {
+        return ExitStatus::Success;
+    }
+    for cause in err.chain() {
+        if cause.is::<Interrupted>() {
+            return ExitStatus::Interrupted;
+        }
+        if cause.is::<UsageError>() {
+            return ExitStatus::Usage;
+        }
+        if let Some(llm) = cause.downcast_ref::<crate::llm::Error>()
+            && matches!(llm, crate::llm::Error::Cancelled)
+        {
+            return ExitStatus::Interrupted;
+        }
+    }
+    ExitStatus::Failure
+}
+
+/// True when the error (anywhere in its chain) is a closed reader on stdout.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Prints `error: <msg>` and one `  caused by:` line per cause, then returns the exit status.
+/// Interruptions and broken pipes print nothing.
+pub fn report(err: &anyhow::Error, out: &mut Output) -> ExitStatus {
+    let status = exit_status_of(err);
+    if matches!(status, ExitStatus::Success | ExitStatus::Interrupted) {
+        return status;
+    }
+    let mut lines = vec![format!("error: {}", one_line(&err.to_string()))];
+    let mut last = err.to_string();
+    for cause in err.chain().skip(1) {
+        let text = cause.to_string();
+        // Transparent wrappers repeat their inner message; print each message once.
+        if text != last && !last.ends_with(&text) {
+            lines.push(format!("  caused by: {}", one_line(&text)));
+        }
+        last = text;
+    }
+    out.error_lines(&lines);
+    if out.verbose() > 0 {
+        out.error_lines(&[format!("debug: {err:?}")]);
+    }
+    status
+}
+
+/// Prints a clap parse error (or help/version) and maps it to an exit status.
+pub fn report_clap(err: &clap::Error) -> ExitStatus {
+    use clap::error::ErrorKind;
+    // clap writes help and version to stdout and errors to stderr itself. A closed stdout
+    // while printing help is not worth an error.
+    let _ = err.print();
+    match err.kind() {
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => ExitStatus::Success,
+        _ => ExitStatus::Usage,
+    }
+}
+
+/// Collapses a possibly multi-line message into one line so every error stays one line.
+fn one_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .enumerate()
+    {
+        if i > 0 {
+            out.push_str(" — ");
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn broken_pipe_anywhere_is_success() {
+        let err = anyhow::Error::new(io::Error::from(io::ErrorKind::BrokenPipe)).context("writing");
+        assert_eq!(exit_status_of(&err), ExitStatus::Success);
+    }
+
+    #[test]
+    fn usage_marker_is_exit_2_even_under_context() {
+        let err = usage_msg("bad flag").context("while parsing");
+        assert_eq!(exit_status_of(&err), ExitStatus::Usage);
+    }
+
+    #[test]
+    fn interrupted_is_130() {
+        let err = anyhow::Error::new(Interrupted);
+        assert_eq!(exit_status_of(&err).code(), 130);
+    }
+
+    #[test]
+    fn multi_line_messages_become_one_line() {
+        assert_eq!(one_line("a\n  b\n\nc"), "a — b — c");
+    }
+}

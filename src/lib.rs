@@ -1,0 +1,40 @@
+//! `mitchell`: a persona-driven LLM agent for infrastructure work.
+//!
+//! The flow is clap types (`cli`) → resolved `config::Settings` → one command function in `app` →
+//! writes through `output::Output`. Errors travel up as `anyhow::Error` and are printed in one
+//! place (`error::report`). This file holds the module list and `run`; nothing else.
+
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod conversation;
+pub mod documents;
+pub mod error;
+pub mod llm;
+pub mod output;
+pub mod persona;
+pub mod repl;
+pub mod store;
+pub mod yaml;
+
+use std::ffi::OsString;
+
+pub use error::ExitStatus;
+
+/// Parses `args`, runs the chosen command and returns the process status. Never panics on bad
+/// input; every error is printed once, here.
+pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitStatus {
+    let cli = match <cli::Cli as clap::Parser>::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(err) => return error::report_clap(&err),
+    };
+    let env = config::Env::from_process();
+    let mut out = output::Output::new(cli.global.color, cli.global.verbose, &env);
+    output::logging::init(cli.global.verbose, &env);
+    match app::dispatch(cli, &env, &mut out) {
+        Ok(status) => status,
+        Err(err) => error::report(&err, &mut out),
+    }
+}

@@ -1,0 +1,1 @@
+//! The OpenAI-compatible HTTP provider (placeholder until the streaming issue lands).

@@ -1,0 +1,1 @@
+//! The embedded llama.cpp provider (placeholder until the embedded-model issue lands).

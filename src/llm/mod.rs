@@ -1,0 +1,131 @@
+//! The chat types every provider speaks, the `Provider` trait, and the `StreamEvent`s a provider
+//! emits. The terminal, sessions and documents see only these types, never a provider's own.
+//!
+//! A provider's `stream` spawns its work and returns a receiver. Dropping the receiver cancels
+//! the request: the HTTP provider closes the connection, the local engine stops generating.
+
+pub mod error;
+pub mod http;
+#[cfg(feature = "local")]
+pub mod local;
+pub mod reply;
+
+use serde::{Deserialize, Serialize};
+use tokio::sync::mpsc;
+
+pub use error::Error;
+pub use reply::Reply;
+
+/// Who said a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    System,
+    User,
+    Assistant,
+}
+
+/// One message of a conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    pub role: Role,
+    pub content: String,
+}
+
+impl Message {
+    pub fn system(content: impl Into<String>) -> Self {
+        Message {
+            role: Role::System,
+            content: content.into(),
+        }
+    }
+    pub fn user(content: impl Into<String>) -> Self {
+        Message {
+            role: Role::User,
+            content: content.into(),
+        }
+    }
+    pub fn assistant(content: impl Into<String>) -> Self {
+        Message {
+            role: Role::Assistant,
+            content: content.into(),
+        }
+    }
+}
+
+/// A request for schema-shaped JSON output.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct JsonSchemaFormat {
+    /// A short name (`postmortem`).
+    pub name: String,
+    /// The JSON Schema the reply must match.
+    pub schema: serde_json::Value,
+}
+
+/// One chat request, independent of the provider.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ChatRequest {
+    pub messages: Vec<Message>,
+    /// Model name (HTTP) — the local engine ignores it; `None` uses the provider's default.
+    pub model: Option<String>,
+    pub temperature: Option<f32>,
+    pub max_tokens: Option<u32>,
+    /// Ask for JSON matching this schema.
+    pub json_schema: Option<JsonSchemaFormat>,
+    /// `false` asks for one whole response (`--no-stream`); events are emitted all the same.
+    pub stream: bool,
+}
+
+/// Token counts. Every counter is optional: many streams report none.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Usage {
+    pub prompt_tokens: Option<u64>,
+    pub completion_tokens: Option<u64>,
+    pub total_tokens: Option<u64>,
+    /// Prompt tokens the engine really evaluated (local engine: fewer when the persona prefix
+    /// came from the cache). Absent for HTTP providers.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub prompt_eval_tokens: Option<u64>,
+}
+
+/// A fragment of a tool call as it arrives (protocol.md §7).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ToolCallDelta {
+    pub index: Option<u32>,
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub arguments: Option<String>,
+}
+
+/// What a provider emits while a reply streams. `Finish` or `Error` ends a stream; a channel
+/// that closes without either is a truncated stream.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StreamEvent {
+    /// The model actually serving the request, when the provider reports it.
+    Model(String),
+    Text(String),
+    Reasoning(String),
+    ToolCall(ToolCallDelta),
+    /// The latest usage report (last one wins).
+    Usage(Usage),
+    /// The finish reason, as the provider spelled it (`stop`, `length`, `tool_calls`, …).
+    Finish(String),
+    /// A failure; nothing follows it.
+    Error(Error),
+    /// A notice for stderr (a retry, a cache miss), not part of the answer.
+    Notice(String),
+}
+
+/// A chat backend: the HTTP client or the embedded engine.
+pub trait Provider: Send + Sync {
+    /// The provider's name for messages (`openai`, `groq`, `local`).
+    fn name(&self) -> &str;
+    /// The model requests go to, for the prompt and the sessions store.
+    fn model(&self) -> &str;
+    /// The context window in tokens, when known.
+    fn context_window(&self) -> Option<u32> {
+        None
+    }
+    /// Starts a request. Must be called inside the tokio runtime. Dropping the receiver cancels.
+    fn stream(&self, request: ChatRequest) -> mpsc::Receiver<StreamEvent>;
+}
