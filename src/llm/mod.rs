@@ -129,3 +129,24 @@ pub trait Provider: Send + Sync {
     /// Starts a request. Must be called inside the tokio runtime. Dropping the receiver cancels.
     fn stream(&self, request: ChatRequest) -> mpsc::Receiver<StreamEvent>;
 }
+
+/// Opens the provider the settings choose (`Settings::backend`). The local engine says once on
+/// stderr that it is in use.
+pub fn connect(
+    settings: &crate::config::Settings,
+    out: &mut crate::output::Output,
+) -> anyhow::Result<Box<dyn Provider>> {
+    match settings.backend().map_err(crate::error::usage)? {
+        crate::config::Backend::Http(target) => http::connect(&target),
+        #[cfg(feature = "local")]
+        crate::config::Backend::Local(target) => local::connect(&target, &settings.paths, out),
+        #[cfg(not(feature = "local"))]
+        crate::config::Backend::Local(_) => {
+            let _ = out;
+            Err(crate::error::usage_msg(
+                "this build has no embedded model (built without the `local` feature): \
+                 pass --base-url or configure a provider",
+            ))
+        }
+    }
+}

@@ -40,9 +40,10 @@ impl Sanitizer {
                 }
                 (State::Escape, '[') => State::Csi,
                 (State::Escape, ']') => State::Osc,
-                (State::Csi, c) if ('\x40'..='\x7e').contains(&c) => State::Text,
-                // Two-byte escapes (`ESC c`, `ESC 7`, …) end at their second character.
+                // Two-byte escapes (`ESC c`, `ESC 7`, …) end at their second character; CSI
+                // ends at its final byte.
                 (State::Escape, _) => State::Text,
+                (State::Csi, c) if ('\x40'..='\x7e').contains(&c) => State::Text,
                 (State::Csi, _) => State::Csi,
                 (State::Osc | State::OscEscape, '\x07') | (State::OscEscape, '\\') => State::Text,
                 (State::Osc | State::OscEscape, '\x1b') => State::OscEscape,

@@ -37,3 +37,15 @@ impl FromStr for Detail {
         }
     }
 }
+
+/// Renders the configured persona (`settings.persona`: a name or a path) into a system prompt,
+/// with today's date and `settings.vars`. Persona and template problems are usage errors (exit 2).
+///
+/// Placeholder until the persona work lands: the contract is the signature.
+pub fn system_prompt(settings: &crate::config::Settings, detail: Detail) -> anyhow::Result<String> {
+    let _ = detail;
+    Ok(format!(
+        "You are {}, an infrastructure engineer.",
+        settings.persona.value
+    ))
+}
