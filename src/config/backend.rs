@@ -196,3 +196,135 @@ impl Settings {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Env, Layer, Paths, Sourced};
+
+    fn settings(env: &[(&str, &str)], file: &str, flags: Layer) -> Settings {
+        let env = Env::from_pairs(env.iter().copied());
+        let file = (!file.is_empty()).then(|| {
+            let path = std::path::PathBuf::from("/c.yaml");
+            let cfg = crate::yaml::from_str(file, &path).unwrap();
+            (path, cfg)
+        });
+        Settings::resolve(Paths::from_env(&env), file, &env, flags, BTreeMap::new()).unwrap()
+    }
+
+    fn http(s: &Settings) -> HttpTarget {
+        match s.backend().unwrap() {
+            Backend::Http(t) => *t,
+            Backend::Local(l) => panic!("expected http, got {l:?}"),
+        }
+    }
+
+    #[test]
+    fn nothing_configured_means_local() {
+        assert!(matches!(
+            settings(&[], "", Layer::default()).backend(),
+            Ok(Backend::Local(_))
+        ));
+    }
+
+    #[test]
+    fn an_openai_key_alone_means_openai_with_max_completion_tokens() {
+        let t = http(&settings(&[("OPENAI_API_KEY", "k")], "", Layer::default()));
+        assert_eq!(t.base_url, OPENAI_BASE_URL);
+        assert_eq!(t.token_param, TokenParam::MaxCompletionTokens);
+        assert_eq!(t.key.unwrap().label(), "OPENAI_API_KEY");
+    }
+
+    #[test]
+    fn base_url_flag_means_http_without_key_and_strips_slash() {
+        let flags = Layer {
+            base_url: Some(Sourced::new(
+                "http://127.0.0.1:1/v1/".into(),
+                Source::Flag("--base-url"),
+            )),
+            ..Layer::default()
+        };
+        let t = http(&settings(&[], "", flags));
+        assert_eq!(
+            (t.name.as_str(), t.base_url.as_str()),
+            ("http", "http://127.0.0.1:1/v1")
+        );
+        assert!(t.key.is_none());
+        assert_eq!(t.token_param, TokenParam::MaxTokens);
+    }
+
+    #[test]
+    fn provider_local_forces_the_engine_even_with_a_key() {
+        let flags = Layer {
+            provider: Some(Sourced::new("local".into(), Source::Flag("--provider"))),
+            ..Layer::default()
+        };
+        let s = settings(&[("OPENAI_API_KEY", "k")], "", flags);
+        assert!(matches!(s.backend(), Ok(Backend::Local(_))));
+    }
+
+    #[test]
+    fn default_provider_from_file_with_key_env_and_quirks() {
+        let file = "default_provider: groq\nproviders:\n  groq:\n    base_url: https://g/openai/v1\n    model: kimi\n    api_key_env: GROQ_API_KEY\n    include_usage: false\n";
+        let t = http(&settings(
+            &[("GROQ_API_KEY", "g"), ("OPENAI_API_KEY", "o")],
+            file,
+            Layer::default(),
+        ));
+        assert_eq!(t.model.as_deref(), Some("kimi"));
+        assert!(!t.include_usage);
+        assert!(matches!(t.key, Some(KeySource::Env { ref var, .. }) if var == "GROQ_API_KEY"));
+    }
+
+    #[test]
+    fn mitchell_api_key_wins_and_missing_provider_env_is_named() {
+        let file = "default_provider: p\nproviders:\n  p:\n    base_url: http://x/v1\n    api_key_env: P_KEY\n";
+        let t = http(&settings(&[], file, Layer::default()));
+        assert_eq!(
+            t.key,
+            Some(KeySource::MissingEnv {
+                var: "P_KEY".into()
+            })
+        );
+        let t = http(&settings(
+            &[("MITCHELL_API_KEY", "m")],
+            file,
+            Layer::default(),
+        ));
+        assert_eq!(t.key.unwrap().label(), "MITCHELL_API_KEY");
+    }
+
+    #[test]
+    fn unknown_provider_lists_the_known_ones() {
+        let flags = Layer {
+            provider: Some(Sourced::new("nope".into(), Source::Flag("--provider"))),
+            ..Layer::default()
+        };
+        let err = settings(&[], "providers:\n  a:\n    base_url: http://a\n", flags)
+            .backend()
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "unknown provider 'nope' (configured: a, local)"
+        );
+    }
+
+    #[test]
+    fn flag_model_beats_provider_model_which_beats_file_model() {
+        let file = "model: filemodel\ndefault_provider: p\nproviders:\n  p:\n    base_url: http://x\n    model: pmodel\n";
+        assert_eq!(
+            http(&settings(&[], file, Layer::default()))
+                .model
+                .as_deref(),
+            Some("pmodel")
+        );
+        let flags = Layer {
+            model: Some(Sourced::new("flagmodel".into(), Source::Flag("--model"))),
+            ..Layer::default()
+        };
+        assert_eq!(
+            http(&settings(&[], file, flags)).model.as_deref(),
+            Some("flagmodel")
+        );
+    }
+}

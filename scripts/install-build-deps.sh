@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs what building llama.cpp needs (cmake, clang, libclang-dev) when any is missing.
+# Debian/Ubuntu only; uses sudo when not root. Safe to run repeatedly.
+set -euo pipefail
+
+missing=()
+command -v cmake >/dev/null 2>&1 || missing+=(cmake)
+command -v clang >/dev/null 2>&1 || missing+=(clang)
+dpkg -s libclang-dev >/dev/null 2>&1 || missing+=(libclang-dev)
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "installing ${missing[*]} (needed to build llama.cpp)…" >&2
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
