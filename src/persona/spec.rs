@@ -62,9 +62,9 @@ pub struct Identity {
     /// Who they are: achievements, background ("co-founder of HashiCorp").
     #[serde(default)]
     pub background: Vec<String>,
-    /// What they created or are known for.
+    /// What they created ("creator of …").
     #[serde(default)]
-    pub known_for: Vec<String>,
+    pub created: Vec<String>,
     #[serde(default)]
     pub reach: Option<String>,
     pub philosophy: String,
