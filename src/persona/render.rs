@@ -130,3 +130,90 @@ fn tidy(text: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec() -> PersonaSpec {
+        let text = include_str!("../../personas/mitchell.yaml");
+        crate::yaml::from_str(text, std::path::Path::new("mitchell.yaml")).expect("built-in")
+    }
+
+    fn ctx<'a>(spec: &'a PersonaSpec, vars: &'a BTreeMap<String, String>) -> RenderContext<'a> {
+        RenderContext {
+            spec,
+            today: "2026-01-02".to_owned(),
+            vars,
+        }
+    }
+
+    #[test]
+    fn undefined_variable_is_an_error_that_names_it() {
+        let (spec, vars) = (spec(), BTreeMap::new());
+        let err = render_source("t.md", "ok\n{{ spec.identity.nickname }}", &ctx(&spec, &vars))
+            .unwrap_err();
+        assert_eq!(err.line, Some(2));
+        let text = err.to_string();
+        assert!(text.contains("spec.identity.nickname"), "{text}");
+        assert!(text.starts_with("template t.md:2: undefined variable"), "{text}");
+        let err = render_source("t.md", "{{ nope }}", &ctx(&spec, &vars)).unwrap_err();
+        assert!(err.to_string().contains("`nope` is undefined"), "{err}");
+    }
+
+    #[test]
+    fn undefined_in_a_condition_is_an_error_too() {
+        let (spec, vars) = (spec(), BTreeMap::new());
+        let err = render_source("t.md", "{% if vars.team %}x{% endif %}", &ctx(&spec, &vars));
+        assert!(err.is_err(), "strict mode lets an undefined value through");
+    }
+
+    #[test]
+    fn user_vars_are_optional_with_is_defined() {
+        let spec = spec();
+        let src = "{% if vars.team is defined %}team {{ vars.team }}{% else %}none{% endif %}";
+        let none = BTreeMap::new();
+        assert_eq!(render_source("t.md", src, &ctx(&spec, &none)).unwrap(), "none");
+        let vars = BTreeMap::from([("team".to_owned(), "sre".to_owned())]);
+        assert_eq!(render_source("t.md", src, &ctx(&spec, &vars)).unwrap(), "team sre");
+    }
+
+    #[test]
+    fn syntax_errors_name_the_template() {
+        let (spec, vars) = (spec(), BTreeMap::new());
+        let err = render_source("bad.md", "{% if %}", &ctx(&spec, &vars)).unwrap_err();
+        assert!(err.to_string().starts_with("template bad.md:1: "), "{err}");
+    }
+
+    #[test]
+    fn values_are_not_rendered_as_templates_or_escaped() {
+        let spec = spec();
+        let vars = BTreeMap::from([("x".to_owned(), "{{ 1 + 1 }} <b>&".to_owned())]);
+        let out = render_source("t.md", "{{ vars.x }}", &ctx(&spec, &vars)).unwrap();
+        assert_eq!(out, "{{ 1 + 1 }} <b>&");
+    }
+
+    #[test]
+    fn embedded_templates_render_with_the_given_date() {
+        let (spec, vars) = (spec(), BTreeMap::new());
+        for detail in [Detail::Full, Detail::Compact] {
+            let out = render(&ctx(&spec, &vars), detail).unwrap();
+            assert!(out.contains("Today's date: 2026-01-02\n"), "{out}");
+            assert!(out.ends_with('\n') && !out.ends_with("\n\n"));
+            assert!(!out.contains("\n\n\n"));
+        }
+    }
+
+    #[test]
+    fn render_errors_are_usage_errors() {
+        let err = crate::error::usage(RenderError {
+            template: "t".into(),
+            line: None,
+            message: "m".into(),
+        });
+        assert_eq!(
+            crate::error::exit_status_of(&err),
+            crate::error::ExitStatus::Usage
+        );
+    }
+}
