@@ -34,16 +34,21 @@ pub fn from_str<T: DeserializeOwned>(text: &str, file: &Path) -> Result<T, YamlE
     serde_saphyr::from_str::<T>(text).map_err(|err| {
         let location = err.location();
         let line = location.map(|l| l.line()).filter(|&l| l > 0);
+        let column = location.map(|l| l.column()).filter(|&c| c > 0);
         let mut message = message_of(&err.to_string());
+        // Type errors ("invalid u32") do not say which key; the source at the location does:
+        // the dotted path of a block key, else the key of a flow mapping at that column.
         if !message.contains('`')
-            && let Some(path) = line.and_then(|l| field_path_at(text, l))
+            && let Some(key) = line.and_then(|l| {
+                field_path_at(text, l).or_else(|| key_at(text, l, column.unwrap_or(1)))
+            })
         {
-            message = format!("field `{path}`: {message}");
+            message = format!("field `{key}`: {message}");
         }
         YamlError {
             file: file.to_owned(),
             line,
-            column: location.map(|l| l.column()).filter(|&c| c > 0),
+            column,
             message,
         }
     })
@@ -102,18 +107,69 @@ fn message_of(rendered: &str) -> String {
         .find(|l| !l.is_empty())
         .unwrap_or("invalid YAML");
     let first = first.strip_prefix("error: ").unwrap_or(first);
-    // The crate may prefix `line N column M: `; the position is printed once, by `YamlError`.
-    let first = match first
-        .strip_prefix("line ")
-        .and_then(|rest| rest.split_once(": "))
-    {
-        Some((position, rest)) if position.contains("column") => rest,
-        _ => first,
-    };
+    let first = strip_position(first);
     match first.find(" at line ") {
         Some(at) => first[..at].to_owned(),
         None => first.to_owned(),
     }
+}
+
+/// Drops a leading `line N column M: ` (the position is printed separately).
+fn strip_position(message: &str) -> &str {
+    let Some(rest) = message.strip_prefix("line ") else {
+        return message;
+    };
+    let mut words = rest.splitn(4, ' ');
+    match (words.next(), words.next(), words.next(), words.next()) {
+        (Some(line), Some("column"), Some(col), Some(tail))
+            if line.chars().all(|c| c.is_ascii_digit())
+                && col
+                    .trim_end_matches(':')
+                    .chars()
+                    .all(|c| c.is_ascii_digit()) =>
+        {
+            tail
+        }
+        _ => message,
+    }
+}
+
+/// The mapping key whose value sits at `line`:`column` (1-based): the last `key:` before the
+/// column on that line, else the nearest less-indented `key:` above it.
+fn key_at(text: &str, line: u64, column: u64) -> Option<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let index = usize::try_from(line).ok()?.checked_sub(1)?;
+    let here = lines.get(index)?;
+    let col = usize::try_from(column).ok()?.saturating_sub(1);
+    let prefix: String = here.chars().take(col).collect();
+    if let Some(key) = last_key(&prefix) {
+        return Some(key);
+    }
+    let indent = indentation(here);
+    lines[..index]
+        .iter()
+        .rev()
+        .filter(|l| !l.trim().is_empty() && indentation(l) < indent)
+        .find_map(|l| last_key(l.trim_start().trim_start_matches("- ")))
+}
+
+fn indentation(line: &str) -> usize {
+    line.len() - line.trim_start().len()
+}
+
+/// The last `key:` in a fragment of a line (`  size: `, `{ metric: a, target: `).
+fn last_key(fragment: &str) -> Option<String> {
+    let colon = fragment.rfind(':')?;
+    let before = &fragment[..colon];
+    let start = before
+        .rfind(|c: char| matches!(c, ' ' | '{' | ',' | '[' | '-'))
+        .map_or(0, |i| i + 1);
+    let key = before[start..].trim_matches(|c| c == '"' || c == '\'');
+    let valid = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+    valid.then(|| key.to_owned())
 }
 
 #[cfg(test)]
@@ -139,9 +195,17 @@ mod tests {
     }
 
     #[test]
-    fn wrong_type_has_a_location() {
+    fn wrong_type_has_a_location_and_names_the_field() {
         let err = from_str::<Doc>("name: a\nsize: big\n", Path::new("f.yaml")).unwrap_err();
         assert_eq!(err.line, Some(2), "{err}");
+        assert_eq!(err.to_string(), "f.yaml:2:7: field `size`: invalid u32");
+    }
+
+    #[test]
+    fn key_at_finds_flow_keys_and_parents() {
+        let text = "a:\n  - { metric: x, target: [1] }\nitems:\n  - [oops\n";
+        assert_eq!(key_at(text, 2, 29).as_deref(), Some("target"));
+        assert_eq!(key_at(text, 4, 5).as_deref(), Some("items"));
     }
 
     #[test]

@@ -1,6 +1,10 @@
 //! Personas: the typed spec (`spec`), discovery of built-in and user personas (`load`), and
 //! rendering into a system prompt (`render`, the only minijinja user).
 
+pub mod load;
+pub mod render;
+pub mod spec;
+
 use std::fmt;
 use std::str::FromStr;
 
@@ -38,14 +42,36 @@ impl FromStr for Detail {
     }
 }
 
+pub use load::{Origin, PersonaSource};
+pub use render::{RenderContext, RenderError};
+pub use spec::PersonaSpec;
+
+/// Finds and parses a persona by name or path. Every failure is a usage error (exit 2) whose
+/// message names the file, line, column and field.
+pub fn load_persona(
+    value: &str,
+    paths: &crate::config::Paths,
+) -> anyhow::Result<(PersonaSource, PersonaSpec)> {
+    let source = load::find(value, &paths.personas_dir()).map_err(crate::error::usage)?;
+    let spec = source.parse().map_err(crate::error::usage)?;
+    Ok((source, spec))
+}
+
+/// Renders a parsed persona with the given date and variables. Template errors are usage
+/// errors (exit 2) that name the undefined variable.
+pub fn render_system_prompt(
+    spec: &PersonaSpec,
+    detail: Detail,
+    today: String,
+    vars: &std::collections::BTreeMap<String, String>,
+) -> anyhow::Result<String> {
+    let ctx = RenderContext { spec, today, vars };
+    render::render(&ctx, detail).map_err(crate::error::usage)
+}
+
 /// Renders the configured persona (`settings.persona`: a name or a path) into a system prompt,
 /// with today's date and `settings.vars`. Persona and template problems are usage errors (exit 2).
-///
-/// Placeholder until the persona work lands: the contract is the signature.
 pub fn system_prompt(settings: &crate::config::Settings, detail: Detail) -> anyhow::Result<String> {
-    let _ = detail;
-    Ok(format!(
-        "You are {}, an infrastructure engineer.",
-        settings.persona.value
-    ))
+    let (_, spec) = load_persona(&settings.persona.value, &settings.paths)?;
+    render_system_prompt(&spec, detail, render::today(), &settings.vars)
 }
