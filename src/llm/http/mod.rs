@@ -11,6 +11,8 @@ mod chunk;
 mod errors;
 mod request;
 mod retry;
+#[cfg(test)]
+mod tests;
 pub mod sse;
 mod transport;
 
