@@ -404,3 +404,26 @@ fn a_reader_that_goes_away_means_exit_0_in_silence() {
     assert_eq!(status.code(), Some(0), "{stderr}");
     assert_eq!(stderr, "");
 }
+
+#[test]
+fn the_total_timeout_bounds_a_slow_stream() {
+    let body = text_stream(200);
+    let server = Server::once(
+        Response::sse(body)
+            .chunks(Chunks::Size(60))
+            .delay(Duration::from_millis(50)),
+    );
+    let started = Instant::now();
+    let run = ask_env(&server, &[], &[("MITCHELL_TOTAL_TIMEOUT", "1")]);
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(run.code, Some(1));
+    assert!(
+        run.stdout.starts_with("w0 w1 "),
+        "partial answer kept: {}",
+        run.stdout
+    );
+    assert_eq!(
+        run.stderr.lines().last().unwrap(),
+        "error: stream: the request took longer than the total timeout (1 s)"
+    );
+}

@@ -400,3 +400,32 @@ fn models_lists_sorted_ids() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).starts_with("error: http: HTTP 401: bad key"));
 }
+
+#[test]
+fn proxies_come_from_the_environment() {
+    let proxy = Server::once(text_ok());
+    let env = TestEnv::new();
+    env.cmd()
+        .args(["ask", "--base-url", "http://mitchell.invalid/v1", "hi"])
+        .env("HTTP_PROXY", format!("http://127.0.0.1:{}", proxy.port))
+        .write_stdin("")
+        .assert()
+        .success()
+        .stdout("The capital of the UK is London.\n");
+    assert_eq!(
+        proxy.requests()[0].path,
+        "http://mitchell.invalid/v1/chat/completions"
+    );
+    // NO_PROXY bypasses it: the invalid host then fails to resolve.
+    let out = env
+        .cmd()
+        .args(["ask", "--base-url", "http://mitchell.invalid/v1", "hi"])
+        .env("HTTP_PROXY", format!("http://127.0.0.1:{}", proxy.port))
+        .env("NO_PROXY", "mitchell.invalid")
+        .env("MITCHELL_MAX_TRIES", "1")
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(proxy.requests().len(), 1);
+}

@@ -11,6 +11,7 @@ mod chunk;
 mod errors;
 mod request;
 mod retry;
+mod send;
 pub mod sse;
 #[cfg(test)]
 mod tests;
