@@ -66,6 +66,9 @@ pub fn today() -> String {
 fn environment() -> Result<Environment<'static>, RenderError> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
+    // Debug info (which variable was undefined) is otherwise only on in debug builds, and the
+    // release binary must name it too.
+    env.set_debug(true);
     env.set_auto_escape_callback(|_| AutoEscape::None);
     let syntax = SyntaxConfig::builder()
         .trim_blocks(true)
