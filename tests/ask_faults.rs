@@ -324,7 +324,9 @@ fn connection_refused_is_retried_then_reported() {
     assert_eq!(out.status.code(), Some(1));
     let lines: Vec<&str> = stderr.lines().collect();
     assert!(
-        lines[0].starts_with("http: a connection failure, retrying in"),
+        lines[0].starts_with(
+            "http: cannot connect (Connection refused (os error 111)), retrying in 0."
+        ),
         "{stderr}"
     );
     assert!(
