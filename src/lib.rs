@@ -32,7 +32,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitStatus {
     };
     let env = config::Env::from_process();
     let mut out = output::Output::new(cli.global.color, cli.global.verbose, &env);
-    output::logging::init(cli.global.verbose, &env);
+    output::logging::init(cli.global.verbose, out.terminal().stderr_color, &env);
     match app::dispatch(cli, &env, &mut out) {
         Ok(status) => status,
         Err(err) => error::report(&err, &mut out),

@@ -6,7 +6,7 @@ use tracing_subscriber::EnvFilter;
 use crate::config::Env;
 
 /// Installs the global subscriber once. Safe to call when one is already installed.
-pub fn init(verbose: u8, env: &Env) {
+pub fn init(verbose: u8, color: bool, env: &Env) {
     let directive = match env.get("MITCHELL_LOG") {
         Some(filter) if !filter.is_empty() => filter.to_owned(),
         _ => match verbose {
@@ -20,6 +20,7 @@ pub fn init(verbose: u8, env: &Env) {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_target(false)
+        .with_ansi(color)
         .without_time()
         .try_init();
 }
