@@ -1,0 +1,361 @@
+//! The intent router: decides whether a free-text request asks for one of the documents
+//! (`postmortem`, `overview`, `health-check`) or is ordinary `chat`. Deterministic: weighted
+//! phrases per document (the topic), request cues (a verb, "please", "can you", notes after a
+//! colon), and penalties for questions *about* a subject and for health *endpoints*. A document
+//! wins when its topic weighs at least `MIN_TOPIC`, its score reaches `THRESHOLD`, and it beats
+//! the others. `tests/route.rs` measures it on the labelled corpus.
+
+use serde::Serialize;
+
+use super::Kind;
+
+/// Least total score for a document route.
+pub const THRESHOLD: f32 = 4.0;
+/// Least topic weight: request cues alone never make a document.
+pub const MIN_TOPIC: f32 = 2.0;
+
+/// Where a request goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Route {
+    Postmortem,
+    Overview,
+    HealthCheck,
+    Chat,
+}
+
+impl Route {
+    pub fn name(self) -> &'static str {
+        match self {
+            Route::Postmortem => "postmortem",
+            Route::Overview => "overview",
+            Route::HealthCheck => "health-check",
+            Route::Chat => "chat",
+        }
+    }
+
+    /// The document this route drafts, if any.
+    pub fn kind(self) -> Option<Kind> {
+        match self {
+            Route::Postmortem => Some(Kind::Postmortem),
+            Route::Overview => Some(Kind::Overview),
+            Route::HealthCheck => Some(Kind::HealthCheck),
+            Route::Chat => None,
+        }
+    }
+}
+
+/// The decision and the scores behind it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Routing {
+    pub route: Route,
+    pub scores: Scores,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Scores {
+    pub postmortem: f32,
+    pub overview: f32,
+    #[serde(rename = "health-check")]
+    pub health_check: f32,
+}
+
+const POSTMORTEM: &[(&str, f32)] = &[
+    ("postmortem", 3.0),
+    ("post mortem", 3.0),
+    ("incident report", 3.0),
+    ("incident review", 3.0),
+    ("incident writeup", 3.0),
+    ("incident write up", 3.0),
+    ("root cause analysis", 2.0),
+    ("rca", 2.0),
+    ("write up", 1.0),
+    ("writeup", 1.0),
+    ("what happened", 1.0),
+    ("outage", 1.0),
+    ("incident", 1.0),
+    ("sev1", 1.0),
+    ("sev 1", 1.0),
+    ("sev2", 1.0),
+    ("timeline", 1.0),
+];
+
+const OVERVIEW: &[(&str, f32)] = &[
+    ("infrastructure overview", 3.0),
+    ("infra overview", 3.0),
+    ("infrastructure documentation", 3.0),
+    ("architecture diagram", 2.0),
+    ("architecture", 2.0),
+    ("diagram", 2.0),
+    ("overview", 1.0),
+    ("our infrastructure", 2.0),
+    ("our infra", 2.0),
+    ("our stack", 2.0),
+    ("our platform", 2.0),
+    ("our setup", 2.0),
+    ("document our", 2.0),
+    ("document the", 2.0),
+    ("infrastructure", 1.0),
+    ("infra", 1.0),
+    ("stack", 1.0),
+    ("setup", 1.0),
+    ("on call", 1.0),
+    ("costs", 1.0),
+];
+
+const HEALTH: &[(&str, f32)] = &[
+    ("health check", 3.0),
+    ("healthcheck", 3.0),
+    ("health checklist", 3.0),
+    ("health report", 3.0),
+    ("health review", 3.0),
+    ("health score", 3.0),
+    ("health scorecard", 3.0),
+    ("infrastructure health", 3.0),
+    ("infra health", 3.0),
+    ("infra check", 3.0),
+    ("infrastructure check", 3.0),
+    ("weekly infra review", 3.0),
+    ("weekly infrastructure review", 3.0),
+    ("self evaluation checklist", 3.0),
+    ("how healthy", 4.0),
+    ("checklist", 1.0),
+    ("scorecard", 1.0),
+    ("weekly", 1.0),
+    ("this week", 1.0),
+    ("uptime", 1.0),
+    ("p95", 1.0),
+    ("latency", 1.0),
+    ("budget", 1.0),
+    ("spend", 1.0),
+    ("backups", 1.0),
+    ("vulnerabilities", 1.0),
+    ("vulns", 1.0),
+];
+
+/// Health *endpoints*, probes and load balancer checks are chat, not the weekly checklist.
+const HEALTH_ENDPOINT: &[&str] = &[
+    "endpoint",
+    "healthz",
+    "probe",
+    "liveness",
+    "readiness",
+    "dockerfile",
+    "load balancer",
+    "alb",
+    "lb",
+    "target group",
+    "consul",
+    "interval",
+];
+
+/// Verbs that make a request wherever they stand.
+const REQUEST_VERBS: &[&str] = &[
+    "write",
+    "draft",
+    "generate",
+    "create",
+    "prepare",
+    "compose",
+    "produce",
+    "summarize",
+    "summarise",
+    "sketch",
+    "draw",
+    "fill in",
+    "put together",
+    "turn",
+];
+
+/// Words that make a request when they open the text.
+const OPENING_VERBS: &[&str] = &[
+    "do", "run", "make", "start", "build", "document", "diagram", "map", "describe", "give",
+    "complete", "check", "score", "grade", "rate", "compute", "time for",
+];
+
+/// Verbs that open a health-check request in particular.
+const HEALTH_VERBS: &[&str] = &["check", "score", "grade", "rate", "compute"];
+
+const REQUEST_PHRASES: &[&str] = &[
+    "please",
+    "can you",
+    "could you",
+    "would you",
+    "lets",
+    "i need",
+    "we need",
+    "i want",
+    "help me",
+    "give me",
+    "time for",
+];
+
+/// Openings of questions *about* something.
+const QUESTION_OPENINGS: &[&str] = &[
+    "what",
+    "whats",
+    "how",
+    "why",
+    "should",
+    "is",
+    "are",
+    "who",
+    "when",
+    "which",
+    "where",
+    "does",
+    "do you",
+    "do we",
+    "explain",
+    "difference",
+    "any",
+    "tips",
+];
+
+const QUESTION_CLAUSES: &[&str] = &[
+    "how do i",
+    "how do we",
+    "how can",
+    "where do i",
+    "what should",
+    "what do you",
+    "why do",
+];
+
+const MATERIAL: &[&str] = &[
+    "notes",
+    "below",
+    "these numbers",
+    "these metrics",
+    "from this",
+    "here is",
+    "heres",
+];
+
+/// Lower case, apostrophes dropped, everything else that is not a letter or digit a space;
+/// padded with spaces so phrases match whole words.
+fn normalise(text: &str) -> String {
+    let mut out = String::from(" ");
+    for ch in text.chars().flat_map(char::to_lowercase) {
+        match ch {
+            '\'' | '’' => {}
+            c if c.is_alphanumeric() => out.push(c),
+            _ if out.ends_with(' ') => {}
+            _ => out.push(' '),
+        }
+    }
+    if !out.ends_with(' ') {
+        out.push(' ');
+    }
+    out
+}
+
+/// Whole-word (or whole-word plus plural `s`) occurrence of `phrase`.
+fn has(text: &str, phrase: &str) -> bool {
+    let needle = format!(" {phrase}");
+    text.match_indices(&needle).any(|(at, _)| {
+        let rest = &text[at + needle.len()..];
+        rest.starts_with(' ') || rest.starts_with("s ")
+    })
+}
+
+fn starts(text: &str, phrase: &str) -> bool {
+    text.starts_with(&format!(" {phrase} "))
+}
+
+fn topic(text: &str, table: &[(&str, f32)]) -> f32 {
+    table
+        .iter()
+        .filter(|(phrase, _)| has(text, phrase))
+        .map(|(_, w)| w)
+        .sum()
+}
+
+/// Scores every document and picks the route.
+pub fn route(request: &str) -> Routing {
+    let text = normalise(request);
+    let asks = REQUEST_VERBS.iter().any(|v| has(&text, v))
+        || OPENING_VERBS.iter().any(|v| starts(&text, v))
+        || REQUEST_PHRASES.iter().any(|p| has(&text, p));
+    let question = (QUESTION_OPENINGS.iter().any(|q| starts(&text, q))
+        && !starts(&text, "how healthy"))
+        || QUESTION_CLAUSES.iter().any(|q| has(&text, q));
+    let material = request
+        .split_once(':')
+        .is_some_and(|(_, rest)| rest.split_whitespace().count() >= 3)
+        || MATERIAL.iter().any(|m| has(&text, m));
+    let mut cues = 0.0;
+    if asks {
+        cues += 2.0;
+    }
+    if material {
+        cues += 1.0;
+    }
+    if question {
+        cues -= 5.0;
+    }
+    let score = |table: &[(&str, f32)], extra: f32| {
+        let t = topic(&text, table) + extra;
+        if t < MIN_TOPIC { 0.0 } else { t + cues }
+    };
+    let health_extra = if HEALTH_VERBS.iter().any(|v| starts(&text, v)) {
+        2.0
+    } else {
+        0.0
+    } - if HEALTH_ENDPOINT.iter().any(|e| has(&text, e)) {
+        4.0
+    } else {
+        0.0
+    };
+    let scores = Scores {
+        postmortem: score(POSTMORTEM, 0.0),
+        overview: score(OVERVIEW, 0.0),
+        health_check: score(HEALTH, health_extra),
+    };
+    let ranked = [
+        (Route::Postmortem, scores.postmortem),
+        (Route::Overview, scores.overview),
+        (Route::HealthCheck, scores.health_check),
+    ];
+    let best =
+        ranked
+            .iter()
+            .copied()
+            .fold((Route::Chat, THRESHOLD - f32::EPSILON), |best, (r, s)| {
+                if s > best.1 { (r, s) } else { best }
+            });
+    let tied = ranked
+        .iter()
+        .filter(|(r, s)| *r != best.0 && (*s - best.1).abs() < f32::EPSILON)
+        .count();
+    let route = if tied > 0 { Route::Chat } else { best.0 };
+    Routing { route, scores }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalising_drops_apostrophes_and_punctuation() {
+        assert_eq!(
+            normalise("Let's do the Post-Mortem!"),
+            " lets do the post mortem "
+        );
+        assert!(has(" what makes good postmortems ", "postmortem"));
+        assert!(!has(" postmortemish ", "postmortem"));
+    }
+
+    #[test]
+    fn the_issue_examples() {
+        let r = |t| route(t).route;
+        assert_eq!(
+            r("write up a postmortem for last night's outage: the pool ran out"),
+            Route::Postmortem
+        );
+        assert_eq!(r("run our weekly infra health check"), Route::HealthCheck);
+        assert_eq!(r("document our production architecture"), Route::Overview);
+        assert_eq!(r("what makes a good postmortem?"), Route::Chat);
+        assert_eq!(r("how do I add a health check endpoint?"), Route::Chat);
+    }
+}
