@@ -72,6 +72,9 @@ const POSTMORTEM: &[(&str, f32)] = &[
     ("write up", 1.0),
     ("writeup", 1.0),
     ("what happened", 1.0),
+    ("write it up", 1.0),
+    ("was down", 1.0),
+    ("went down", 1.0),
     ("outage", 1.0),
     ("incident", 1.0),
     ("sev1", 1.0),
@@ -222,6 +225,18 @@ const QUESTION_CLAUSES: &[&str] = &[
     "why do",
 ];
 
+/// Asking for material *about* a subject, not the document itself.
+const ABOUT: &[&str] = &[
+    "template",
+    "templates",
+    "examples",
+    "example of",
+    "tools",
+    "best practices",
+    "tips",
+    "list of",
+];
+
 const MATERIAL: &[&str] = &[
     "notes",
     "below",
@@ -263,6 +278,14 @@ fn starts(text: &str, phrase: &str) -> bool {
     text.starts_with(&format!(" {phrase} "))
 }
 
+fn strongest(text: &str, table: &[(&str, f32)]) -> f32 {
+    table
+        .iter()
+        .filter(|(phrase, _)| has(text, phrase))
+        .map(|&(_, w)| w)
+        .fold(0.0, f32::max)
+}
+
 fn topic(text: &str, table: &[(&str, f32)]) -> f32 {
     table
         .iter()
@@ -294,6 +317,9 @@ pub fn route(request: &str) -> Routing {
     if question {
         cues -= 5.0;
     }
+    if ABOUT.iter().any(|a| has(&text, a)) {
+        cues -= 3.0;
+    }
     let score = |table: &[(&str, f32)], extra: f32| {
         let t = topic(&text, table) + extra;
         if t < MIN_TOPIC { 0.0 } else { t + cues }
@@ -312,23 +338,39 @@ pub fn route(request: &str) -> Routing {
         overview: score(OVERVIEW, 0.0),
         health_check: score(HEALTH, health_extra),
     };
+    // Ties on score go to the document with the strongest single phrase; a full tie is chat.
     let ranked = [
-        (Route::Postmortem, scores.postmortem),
-        (Route::Overview, scores.overview),
-        (Route::HealthCheck, scores.health_check),
+        (
+            Route::Postmortem,
+            scores.postmortem,
+            strongest(&text, POSTMORTEM),
+        ),
+        (Route::Overview, scores.overview, strongest(&text, OVERVIEW)),
+        (
+            Route::HealthCheck,
+            scores.health_check,
+            strongest(&text, HEALTH),
+        ),
     ];
-    let best =
-        ranked
-            .iter()
-            .copied()
-            .fold((Route::Chat, THRESHOLD - f32::EPSILON), |best, (r, s)| {
-                if s > best.1 { (r, s) } else { best }
-            });
+    let key = |&(_, s, w): &(Route, f32, f32)| (s, w);
+    let best = ranked
+        .iter()
+        .max_by(|a, b| {
+            key(a)
+                .partial_cmp(&key(b))
+                .unwrap_or(std::cmp::Ordering::Equal)
+        })
+        .copied()
+        .unwrap_or((Route::Chat, 0.0, 0.0));
     let tied = ranked
         .iter()
-        .filter(|(r, s)| *r != best.0 && (*s - best.1).abs() < f32::EPSILON)
+        .filter(|r| r.0 != best.0 && key(r) == key(&best))
         .count();
-    let route = if tied > 0 { Route::Chat } else { best.0 };
+    let route = if best.1 < THRESHOLD || tied > 0 {
+        Route::Chat
+    } else {
+        best.0
+    };
     Routing { route, scores }
 }
 

@@ -1,0 +1,105 @@
+//! The intent router on the labelled corpus (tests/fixtures/intents.yaml): prints precision and
+//! recall of document routes (postmortem, overview, health-check against chat) and holds them
+//! above 0.95 and 0.90. Also `mitchell route` through the binary.
+
+mod common;
+
+use std::path::Path;
+
+use mitchell::documents::router::{self, Route};
+use predicates::prelude::*;
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Labelled {
+    text: String,
+    route: String,
+}
+
+fn corpus() -> Vec<Labelled> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/intents.yaml");
+    let text = std::fs::read_to_string(&path).expect("corpus");
+    mitchell::yaml::from_str(&text, &path).expect("corpus parses")
+}
+
+#[test]
+fn precision_and_recall_on_the_corpus() {
+    let corpus = corpus();
+    let negatives = corpus.iter().filter(|l| l.route == "chat").count();
+    assert!(corpus.len() >= 120, "{} utterances", corpus.len());
+    assert!(
+        negatives * 4 >= corpus.len(),
+        "about a third should be negatives: {negatives}/{}",
+        corpus.len()
+    );
+    let (mut predicted_doc, mut correct_doc, mut labelled_doc) = (0, 0, 0);
+    let mut mistakes = Vec::new();
+    for l in &corpus {
+        let got = router::route(&l.text).route;
+        if got != Route::Chat {
+            predicted_doc += 1;
+        }
+        if l.route != "chat" {
+            labelled_doc += 1;
+            if got.name() == l.route {
+                correct_doc += 1;
+            }
+        }
+        if got.name() != l.route {
+            mistakes.push(format!(
+                "  want {:<12} got {:<12} {}",
+                l.route,
+                got.name(),
+                l.text
+            ));
+        }
+    }
+    let precision = f64::from(correct_doc) / f64::from(predicted_doc);
+    let recall = f64::from(correct_doc) / f64::from(labelled_doc);
+    println!(
+        "router on {} utterances ({negatives} chat): precision {precision:.3}, recall {recall:.3}",
+        corpus.len()
+    );
+    for m in &mistakes {
+        println!("{m}");
+    }
+    assert!(precision >= 0.95, "precision {precision:.3}");
+    assert!(recall >= 0.90, "recall {recall:.3}");
+}
+
+#[test]
+fn route_prints_the_name_first() {
+    let env = common::TestEnv::new();
+    env.cmd()
+        .args(["route", "run", "our", "weekly", "infra", "health", "check"])
+        .assert()
+        .success()
+        .stdout("health-check\n");
+    env.cmd()
+        .args(["route", "what makes a good postmortem?"])
+        .assert()
+        .success()
+        .stdout("chat\n");
+}
+
+#[test]
+fn route_json_adds_the_scores() {
+    let env = common::TestEnv::new();
+    let out = env
+        .cmd()
+        .args([
+            "route",
+            "--json",
+            "write up a postmortem for last night's outage",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("{\"route\":\"postmortem\""))
+        .get_output()
+        .stdout
+        .clone();
+    let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert!(value["scores"]["postmortem"].as_f64().unwrap() >= 4.0);
+    assert!(value["scores"]["health-check"].is_number());
+}
