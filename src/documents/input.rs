@@ -95,12 +95,23 @@ pub fn parse(kind: Kind, text: &str, file: &Path) -> Result<Document, InputError
         .is_some_and(|e| e.eq_ignore_ascii_case("json"))
         || text.trim_start().starts_with('{');
     let doc = if is_json {
-        parse_json(kind, text).map_err(|e| InputError {
-            file: file.to_owned(),
-            line: u64::try_from(e.line).ok().filter(|&l| l > 0),
-            column: u64::try_from(e.column).ok().filter(|&c| c > 0),
-            field: Some(e.path).filter(|p| !p.is_empty() && p != "."),
-            message: e.message,
+        parse_json(kind, text).map_err(|e| {
+            // serde_json places errors raised inside a value after it; the YAML reader (JSON is
+            // YAML) knows where the value starts, so its position wins when it has one.
+            let located = parse_yaml(kind, text, file).err();
+            InputError {
+                file: file.to_owned(),
+                line: located
+                    .as_ref()
+                    .and_then(|l| l.line)
+                    .or(u64::try_from(e.line).ok().filter(|&l| l > 0)),
+                column: located
+                    .as_ref()
+                    .and_then(|l| l.column)
+                    .or(u64::try_from(e.column).ok().filter(|&c| c > 0)),
+                field: Some(e.path).filter(|p| !p.is_empty() && p != "."),
+                message: e.message,
+            }
         })?
     } else {
         parse_yaml(kind, text, file)?
@@ -140,9 +151,20 @@ fn parse_yaml(kind: Kind, text: &str, file: &Path) -> Result<Document, InputErro
             line: err.line,
             column: err.column,
             field,
-            message: err.message,
+            message: strip_line_prefix(&err.message),
         }
     })
+}
+
+/// The YAML reader sometimes repeats the position as `line L column C: `; it is shown once.
+fn strip_line_prefix(message: &str) -> String {
+    let rest = message
+        .strip_prefix("line ")
+        .and_then(|r| r.split_once(": "));
+    match rest {
+        Some((pos, msg)) if pos.split_whitespace().count() == 3 => msg.to_owned(),
+        _ => message.to_owned(),
+    }
 }
 
 /// The mapping key written on `line` (1-based), e.g. `time` in `  - time: 25:00`.

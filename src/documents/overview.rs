@@ -101,9 +101,9 @@ impl InfraOverview {
             Some(name) if !name.is_empty() => format!("{name} Infrastructure Overview"),
             _ => "Infrastructure Overview".to_owned(),
         };
-        let _ = writeln!(md, "# {heading}\n\n## Architecture Diagram\n");
+        let _ = writeln!(md, "# {heading}\n\n## Architecture Diagram");
         if self.components.is_empty() {
-            let _ = writeln!(md, "{BLANK}\n");
+            let _ = writeln!(md, "\n{BLANK}\n");
         } else {
             let _ = writeln!(
                 md,
