@@ -2,6 +2,8 @@
 //! the spec, every example file renders (snapshots), JSON round-trips, `-o` and
 //! `--print-schema` work, and input errors name file, line and field with exit 2.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::path::{Path, PathBuf};

@@ -7,6 +7,8 @@
 
 mod common;
 
+use std::fmt::Write as _;
+
 use common::TestEnv;
 use common::server::{Chunks, Response, Server};
 use predicates::prelude::*;
@@ -22,13 +24,13 @@ fn reply(text: &str) -> Response {
             "id": "c1", "object": "chat.completion.chunk", "model": "drafter",
             "choices": [{"index": 0, "delta": {"content": delta}, "finish_reason": null}]
         });
-        body.push_str(&format!("data: {chunk}\n\n"));
+        let _ = write!(body, "data: {chunk}\n\n");
     }
     let end = json!({
         "id": "c1", "object": "chat.completion.chunk", "model": "drafter",
         "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]
     });
-    body.push_str(&format!("data: {end}\n\ndata: [DONE]\n\n"));
+    let _ = write!(body, "data: {end}\n\ndata: [DONE]\n\n");
     Response::sse(body).chunks(Chunks::Random { seed: 3, max: 50 })
 }
 

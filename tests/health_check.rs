@@ -1,7 +1,11 @@
 //! `mitchell health-check --from FILE --now T`: each scoring boundary the spec sets (exactly
 //! 99.9 %, exactly 500 ms, exactly 10 % over budget, 24 h, 30 days), missing values, bands.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
+
+use std::fmt::Write as _;
 
 use common::TestEnv;
 
@@ -35,7 +39,7 @@ fn score(changes: &[(&str, Option<&str>)]) -> serde_json::Value {
             None => Some(*value),
         };
         if let Some(v) = value {
-            yaml.push_str(&format!("{key}: {v}\n"));
+            let _ = writeln!(yaml, "{key}: {v}");
         }
     }
     let path = env.path().join("week.yaml");

@@ -2,6 +2,8 @@
 //! recall of document routes (postmortem, overview, health-check against chat) and holds them
 //! above 0.95 and 0.90. Also `mitchell route` through the binary.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::path::Path;

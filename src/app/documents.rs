@@ -22,6 +22,8 @@ pub use crate::documents::Kind;
 pub use draft::{draft_document, draft_routed};
 
 /// Runs one document command. `now` is `--now` (health check only).
+// The signature is the one `app::dispatch` calls with the parsed arguments.
+#[allow(clippy::needless_pass_by_value)]
 pub fn run(
     global: &GlobalArgs,
     kind: Kind,

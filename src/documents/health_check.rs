@@ -159,123 +159,14 @@ fn gap<T>(key: &'static str, v: Option<&T>) -> Option<&'static str> {
 impl HealthCheck {
     /// Scores the seven checks against `now`.
     pub fn score(&self, now: Timestamp) -> HealthReport {
-        let h = self;
-        let variance = match (h.monthly_budget, h.actual_spend) {
-            (Some(budget), Some(spend)) if budget > 0.0 => Some((spend - budget) / budget * 100.0),
-            _ => None,
-        };
-        let backup_age = age(h.last_backup, now);
-        let restore_age = age(h.last_restore_test, now);
         let checks = vec![
-            check(
-                "Uptime",
-                h.uptime_percent.is_some_and(|u| u >= 99.9),
-                vec![gap("uptime_percent", h.uptime_percent.as_ref())],
-                vec![
-                    "Target: 99.9% (43 min downtime/month)".to_owned(),
-                    format!("Actual: {}%", num(h.uptime_percent)),
-                ],
-            ),
-            check(
-                "Performance",
-                h.api_latency_p95_ms.is_some_and(|v| v < 500.0)
-                    && h.page_load_s.is_some_and(|v| v < 3.0),
-                vec![
-                    gap("api_latency_p95_ms", h.api_latency_p95_ms.as_ref()),
-                    gap("page_load_s", h.page_load_s.as_ref()),
-                ],
-                vec![
-                    format!(
-                        "API latency p95: Target <500ms, Actual: {}ms",
-                        num(h.api_latency_p95_ms)
-                    ),
-                    format!(
-                        "Page load time: Target <3s, Actual: {}s",
-                        num(h.page_load_s)
-                    ),
-                ],
-            ),
-            check(
-                "Security",
-                h.critical_vulnerabilities == Some(0) && h.secrets_rotated == Some(true),
-                vec![
-                    gap(
-                        "critical_vulnerabilities",
-                        h.critical_vulnerabilities.as_ref(),
-                    ),
-                    gap("secrets_rotated", h.secrets_rotated.as_ref()),
-                ],
-                vec![
-                    format!(
-                        "Critical vulnerabilities: Target 0, Actual: {}",
-                        count(h.critical_vulnerabilities)
-                    ),
-                    format!("Secrets rotated: {}", yes_no(h.secrets_rotated)),
-                ],
-            ),
-            check(
-                "Costs",
-                // At most 10 % over; the epsilon keeps exactly 10.0 % from failing on rounding.
-                variance.is_some_and(|v| v <= 10.0 + 1e-9),
-                vec![
-                    gap("monthly_budget", h.monthly_budget.as_ref()),
-                    gap("actual_spend", h.actual_spend.as_ref()),
-                ],
-                vec![
-                    format!("Monthly budget: ${}", num(h.monthly_budget)),
-                    format!("Actual spend: ${}", num(h.actual_spend)),
-                    format!(
-                        "Variance: {}% (flag if >10%)",
-                        variance.map_or_else(|| BLANK.to_owned(), |v| format!("{v:+.1}"))
-                    ),
-                ],
-            ),
-            check(
-                "Backups",
-                backup_age.is_some_and(|a| (0..DAY).contains(&a))
-                    && restore_age.is_some_and(|a| (0..30 * DAY).contains(&a)),
-                vec![
-                    gap("last_backup", h.last_backup.as_ref()),
-                    gap("last_restore_test", h.last_restore_test.as_ref()),
-                ],
-                vec![
-                    format!(
-                        "Last successful backup: {} (should be <24h)",
-                        describe_age(h.last_backup, now)
-                    ),
-                    format!(
-                        "Last tested restore: {} (should be <30 days)",
-                        describe_age(h.last_restore_test, now)
-                    ),
-                ],
-            ),
-            check(
-                "Automation",
-                h.manual_tasks == Some(0),
-                vec![gap("manual_tasks", h.manual_tasks.as_ref())],
-                vec![
-                    format!(
-                        "Manual tasks this week: {} (goal: 0)",
-                        count(h.manual_tasks)
-                    ),
-                    format!("New automations added: {}", count(h.new_automations)),
-                ],
-            ),
-            check(
-                "Documentation",
-                h.runbooks_current == Some(true) && h.diagrams_current == Some(true),
-                vec![
-                    gap("runbooks_current", h.runbooks_current.as_ref()),
-                    gap("diagrams_current", h.diagrams_current.as_ref()),
-                ],
-                vec![
-                    format!("Runbooks up-to-date: {}", yes_no(h.runbooks_current)),
-                    format!(
-                        "Architecture diagrams current: {}",
-                        yes_no(h.diagrams_current)
-                    ),
-                ],
-            ),
+            self.uptime(),
+            self.performance(),
+            self.security(),
+            self.costs(),
+            self.backups(now),
+            self.automation(),
+            self.documentation(),
         ];
         let score = u8::try_from(checks.iter().filter(|c| c.passed).count()).unwrap_or(0);
         HealthReport {
@@ -286,6 +177,142 @@ impl HealthCheck {
             score,
             checks,
         }
+    }
+
+    fn uptime(&self) -> Check {
+        check(
+            "Uptime",
+            self.uptime_percent.is_some_and(|u| u >= 99.9),
+            vec![gap("uptime_percent", self.uptime_percent.as_ref())],
+            vec![
+                "Target: 99.9% (43 min downtime/month)".to_owned(),
+                format!("Actual: {}%", num(self.uptime_percent)),
+            ],
+        )
+    }
+
+    fn performance(&self) -> Check {
+        check(
+            "Performance",
+            self.api_latency_p95_ms.is_some_and(|v| v < 500.0)
+                && self.page_load_s.is_some_and(|v| v < 3.0),
+            vec![
+                gap("api_latency_p95_ms", self.api_latency_p95_ms.as_ref()),
+                gap("page_load_s", self.page_load_s.as_ref()),
+            ],
+            vec![
+                format!(
+                    "API latency p95: Target <500ms, Actual: {}ms",
+                    num(self.api_latency_p95_ms)
+                ),
+                format!(
+                    "Page load time: Target <3s, Actual: {}s",
+                    num(self.page_load_s)
+                ),
+            ],
+        )
+    }
+
+    fn security(&self) -> Check {
+        check(
+            "Security",
+            self.critical_vulnerabilities == Some(0) && self.secrets_rotated == Some(true),
+            vec![
+                gap(
+                    "critical_vulnerabilities",
+                    self.critical_vulnerabilities.as_ref(),
+                ),
+                gap("secrets_rotated", self.secrets_rotated.as_ref()),
+            ],
+            vec![
+                format!(
+                    "Critical vulnerabilities: Target 0, Actual: {}",
+                    count(self.critical_vulnerabilities)
+                ),
+                format!("Secrets rotated: {}", yes_no(self.secrets_rotated)),
+            ],
+        )
+    }
+
+    fn costs(&self) -> Check {
+        let variance = match (self.monthly_budget, self.actual_spend) {
+            (Some(budget), Some(spend)) if budget > 0.0 => Some((spend - budget) / budget * 100.0),
+            _ => None,
+        };
+        check(
+            "Costs",
+            // At most 10 % over; the epsilon keeps exactly 10.0 % from failing on rounding.
+            variance.is_some_and(|v| v <= 10.0 + 1e-9),
+            vec![
+                gap("monthly_budget", self.monthly_budget.as_ref()),
+                gap("actual_spend", self.actual_spend.as_ref()),
+            ],
+            vec![
+                format!("Monthly budget: ${}", num(self.monthly_budget)),
+                format!("Actual spend: ${}", num(self.actual_spend)),
+                format!(
+                    "Variance: {}% (flag if >10%)",
+                    variance.map_or_else(|| BLANK.to_owned(), |v| format!("{v:+.1}"))
+                ),
+            ],
+        )
+    }
+
+    fn backups(&self, now: Timestamp) -> Check {
+        let backup_age = age(self.last_backup, now);
+        let restore_age = age(self.last_restore_test, now);
+        check(
+            "Backups",
+            backup_age.is_some_and(|a| (0..DAY).contains(&a))
+                && restore_age.is_some_and(|a| (0..30 * DAY).contains(&a)),
+            vec![
+                gap("last_backup", self.last_backup.as_ref()),
+                gap("last_restore_test", self.last_restore_test.as_ref()),
+            ],
+            vec![
+                format!(
+                    "Last successful backup: {} (should be <24h)",
+                    describe_age(self.last_backup, now)
+                ),
+                format!(
+                    "Last tested restore: {} (should be <30 days)",
+                    describe_age(self.last_restore_test, now)
+                ),
+            ],
+        )
+    }
+
+    fn automation(&self) -> Check {
+        check(
+            "Automation",
+            self.manual_tasks == Some(0),
+            vec![gap("manual_tasks", self.manual_tasks.as_ref())],
+            vec![
+                format!(
+                    "Manual tasks this week: {} (goal: 0)",
+                    count(self.manual_tasks)
+                ),
+                format!("New automations added: {}", count(self.new_automations)),
+            ],
+        )
+    }
+
+    fn documentation(&self) -> Check {
+        check(
+            "Documentation",
+            self.runbooks_current == Some(true) && self.diagrams_current == Some(true),
+            vec![
+                gap("runbooks_current", self.runbooks_current.as_ref()),
+                gap("diagrams_current", self.diagrams_current.as_ref()),
+            ],
+            vec![
+                format!("Runbooks up-to-date: {}", yes_no(self.runbooks_current)),
+                format!(
+                    "Architecture diagrams current: {}",
+                    yes_no(self.diagrams_current)
+                ),
+            ],
+        )
     }
 }
 

@@ -21,13 +21,13 @@ pub fn draft_routed(
     global: &GlobalArgs,
     kind: Kind,
     model: &ModelArgs,
-    text: String,
+    text: &str,
     env: &Env,
     out: &mut Output,
 ) -> anyhow::Result<ExitStatus> {
     out.notice(&format!("→ {}", kind.name()));
     let settings = super::super::settings(global, env, super::super::model_flags(global, model))?;
-    match draft_document(&settings, kind, &text, out)? {
+    match draft_document(&settings, kind, text, out)? {
         Some(doc) => {
             super::emit(&doc, DocumentFormat::Markdown, None, Timestamp::now(), out)?;
             Ok(ExitStatus::Success)

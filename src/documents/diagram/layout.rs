@@ -185,7 +185,7 @@ fn node_slot(graph: &Graph<'_>, i: usize) -> Slot {
         width: boxes + note,
         box_width,
         labels,
-        out: (centres[0] + centres[centres.len() - 1]) / 2,
+        out: i64::midpoint(centres[0], centres[centres.len() - 1]),
         centres,
         order: i,
     }
