@@ -1,8 +1,9 @@
 //! `mitchell postmortem`, `mitchell overview`, `mitchell health-check` and `mitchell route`.
 //!
 //! A document comes from `--from FILE` (YAML or JSON; no model involved), or is drafted by the
-//! model from free text (arguments and/or piped stdin, see `draft`). It is rendered as markdown
-//! or JSON to stdout or `-o FILE`. Input problems are usage errors (exit 2).
+//! model from free text (arguments and/or piped stdin, see `draft`); a health check with no
+//! input on a terminal asks for each value in turn. It is rendered as markdown or JSON to stdout
+//! or `-o FILE`. Input problems are usage errors (exit 2).
 
 mod draft;
 
@@ -14,7 +15,7 @@ use jiff::Timestamp;
 
 use crate::cli::{DocumentArgs, DocumentFormat, GlobalArgs, RouteArgs};
 use crate::config::{Env, Source, Sourced};
-use crate::documents::{Document, input, router};
+use crate::documents::{Document, input, interview, router};
 use crate::error::{ExitStatus, usage, usage_msg};
 use crate::output::Output;
 
@@ -45,6 +46,9 @@ pub fn run(
             ));
         }
         load(kind, path)?
+    } else if kind == Kind::HealthCheck && args.text.is_empty() && out.terminal().stdin_is_tty {
+        // Nothing to draft from on a terminal: ask for each value in turn.
+        Document::HealthCheck(interview::interview(|prompt| read_answer(prompt, out))?)
     } else {
         let mut settings_flags = super::model_flags(global, &args.model);
         settings_flags.max_input = args
@@ -129,6 +133,18 @@ fn gather_text(args: &[String], max_input: u64, out: &mut Output) -> anyhow::Res
         ));
     }
     Ok(text)
+}
+
+/// One answer from the terminal; `None` at end of input.
+fn read_answer(prompt: &str, out: &mut Output) -> anyhow::Result<Option<String>> {
+    use std::io::Write as _;
+    write!(out.stderr(), "{prompt}")?;
+    out.stderr().flush()?;
+    let mut line = String::new();
+    let n = std::io::stdin()
+        .read_line(&mut line)
+        .context("cannot read stdin")?;
+    Ok((n > 0).then(|| line.trim_end_matches(['\n', '\r']).to_owned()))
 }
 
 /// `mitchell route TEXT`: the route name first on stdout; `--json` adds the scores.
