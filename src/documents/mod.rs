@@ -14,6 +14,7 @@ pub mod ordered;
 pub mod overview;
 pub mod postmortem;
 pub mod router;
+pub mod text;
 pub mod timestamp;
 
 use jiff::Timestamp;

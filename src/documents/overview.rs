@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::diagram::{self, DiagramError};
 use super::markdown::{BLANK, bullets, or_blank};
 use super::ordered::OrderedMap;
+use super::text::Text;
 
 /// A production infrastructure overview.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -27,7 +28,7 @@ pub struct InfraOverview {
     pub deployment: Vec<String>,
     pub disaster_recovery: DisasterRecovery,
     /// Ordered `Key: value` pairs (Encryption, Secrets, Access, ...).
-    pub security: OrderedMap<String>,
+    pub security: OrderedMap<Text>,
     pub costs: Costs,
     pub on_call: OnCall,
     /// Runbook titles.
@@ -56,7 +57,7 @@ pub struct Component {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum ServiceValue {
-    Text(String),
+    Text(Text),
     List(Vec<String>),
 }
 
@@ -75,9 +76,9 @@ pub struct DisasterRecovery {
 #[serde(deny_unknown_fields, default)]
 pub struct Costs {
     /// Monthly total, e.g. "~$3000".
-    pub monthly: Option<String>,
+    pub monthly: Option<Text>,
     /// Name → amount, e.g. `Compute: $1200`.
-    pub breakdown: OrderedMap<String>,
+    pub breakdown: OrderedMap<Text>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -120,7 +121,7 @@ impl InfraOverview {
             for (key, value) in pairs.iter() {
                 match value {
                     ServiceValue::Text(text) => {
-                        let _ = writeln!(md, "- **{key}**: {}", or_blank(Some(text)));
+                        let _ = writeln!(md, "- **{key}**: {}", or_blank(Some(text.as_str())));
                     }
                     ServiceValue::List(items) => {
                         let _ = writeln!(md, "- **{key}**:");
@@ -152,7 +153,7 @@ impl InfraOverview {
         let _ = writeln!(
             md,
             "\n## Costs\n\n- **Monthly**: {}\n- **Breakdown**:",
-            or_blank(self.costs.monthly.as_deref())
+            or_blank(self.costs.monthly.as_ref().map(Text::as_str))
         );
         for line in key_values_plain(&self.costs.breakdown).lines() {
             let _ = writeln!(md, "  {line}");
@@ -179,23 +180,23 @@ impl InfraOverview {
 }
 
 /// `- **Key**: value` lines; `- ___` when empty.
-fn key_values(map: &OrderedMap<String>) -> String {
+fn key_values(map: &OrderedMap<Text>) -> String {
     if map.is_empty() {
         return format!("- {BLANK}\n");
     }
     map.iter().fold(String::new(), |mut md, (k, v)| {
-        let _ = writeln!(md, "- **{k}**: {}", or_blank(Some(v)));
+        let _ = writeln!(md, "- **{k}**: {}", or_blank(Some(v.as_str())));
         md
     })
 }
 
 /// `- Key: value` lines; `- ___` when empty.
-fn key_values_plain(map: &OrderedMap<String>) -> String {
+fn key_values_plain(map: &OrderedMap<Text>) -> String {
     if map.is_empty() {
         return format!("- {BLANK}\n");
     }
     map.iter().fold(String::new(), |mut md, (k, v)| {
-        let _ = writeln!(md, "- {k}: {}", or_blank(Some(v)));
+        let _ = writeln!(md, "- {k}: {}", or_blank(Some(v.as_str())));
         md
     })
 }
