@@ -213,11 +213,34 @@ fn paint_band(canvas: &mut Canvas, layout: &Layout, tier: &[usize], row: usize) 
         .collect();
     sources.sort_by_key(|s| s.slot.out_abs());
     let needs_track = |s: &Source<'_>| s.targets.iter().any(|&(c, _)| c != s.slot.out_abs());
-    let tracks = sources.iter().filter(|s| needs_track(s)).count();
+    // Track rows: a source shares a row with others whose lines it does not touch, or with
+    // sources going to exactly the same targets (their lines merge, as they should).
+    let mut rows: Vec<Vec<(i64, i64, Vec<i64>)>> = Vec::new();
+    let mut track_of = vec![None; sources.len()];
+    for (k, source) in sources.iter().enumerate() {
+        if !needs_track(source) {
+            continue;
+        }
+        let x = source.slot.out_abs();
+        let mut targets: Vec<i64> = source.targets.iter().map(|&(c, _)| c).collect();
+        targets.sort_unstable();
+        let lo = targets.iter().copied().fold(x, i64::min);
+        let hi = targets.iter().copied().fold(x, i64::max);
+        let free = |row: &Vec<(i64, i64, Vec<i64>)>| {
+            row.iter()
+                .all(|(l, h, t)| *t == targets || hi + 1 < *l || *h + 1 < lo)
+        };
+        let r = rows.iter().position(free).unwrap_or_else(|| {
+            rows.push(Vec::new());
+            rows.len() - 1
+        });
+        rows[r].push((lo, hi, targets));
+        track_of[k] = Some(r);
+    }
+    let tracks = rows.len();
     let merges = sources.iter().any(|s| s.slot.centres.len() > 1);
     let arrow = row + 1 + tracks + usize::from(merges && tracks == 0);
-    let mut track = row;
-    for source in &sources {
+    for (k, source) in sources.iter().enumerate() {
         canvas.net = source.id;
         let x = source.slot.out_abs();
         if source.slot.centres.len() > 1 {
@@ -230,12 +253,7 @@ fn paint_band(canvas: &mut Canvas, layout: &Layout, tier: &[usize], row: usize) 
         } else {
             canvas.line(row, x, UP | DOWN);
         }
-        let turn = if needs_track(source) {
-            track += 1;
-            track
-        } else {
-            arrow
-        };
+        let turn = track_of[k].map_or(arrow, |r| row + 1 + r);
         canvas.vline(row + 1, turn, x);
         if turn < arrow {
             canvas.line(turn, x, UP);

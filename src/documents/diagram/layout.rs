@@ -3,8 +3,10 @@
 
 use super::Graph;
 
-/// Columns between neighbouring slots of a tier.
+/// Columns between neighbouring boxes of a tier.
 const GAP: i64 = 3;
+/// Columns between a pass-through line and its neighbour.
+const PASS_GAP: i64 = 1;
 /// Columns between replica boxes.
 const REPLICA_GAP: i64 = 2;
 
@@ -79,6 +81,15 @@ impl Layout {
         id
     }
 
+    /// Columns to keep between two neighbouring slots.
+    fn gap(&self, a: usize, b: usize) -> i64 {
+        if self.slots[a].node.is_none() || self.slots[b].node.is_none() {
+            PASS_GAP
+        } else {
+            GAP
+        }
+    }
+
     /// The parents' mean out-column, for a slot below the first tier.
     fn desired(&self, slot: usize) -> Option<i64> {
         let parents: Vec<i64> = self
@@ -103,7 +114,8 @@ impl Layout {
                 let want = wants.iter().find(|w| w.0 == id).and_then(|w| w.1);
                 (want.unwrap_or(i64::MIN), self.slots[id].order, id)
             });
-            let mut cursor = i64::MIN;
+            // The last slot placed on this tier, to keep the next one clear of it.
+            let mut last: Option<usize> = None;
             let mut i = 0;
             while i < ids.len() {
                 let want = wants.iter().find(|w| w.0 == ids[i]).and_then(|w| w.1);
@@ -114,22 +126,24 @@ impl Layout {
                     j += 1;
                 }
                 // Pack the block, then centre its outer anchors on what the parents want.
-                let mut rel = Vec::new();
-                let mut pos = 0;
-                for &id in &ids[i..j] {
-                    rel.push(pos);
-                    pos += self.slots[id].width + GAP;
+                let mut rel = vec![0];
+                for k in i + 1..j {
+                    let prev = &self.slots[ids[k - 1]];
+                    let prev_rel = rel[rel.len() - 1];
+                    rel.push(prev_rel + prev.width + self.gap(ids[k - 1], ids[k]));
                 }
                 let first = rel[0] + self.slots[ids[i]].out;
-                let last = rel[rel.len() - 1] + self.slots[ids[j - 1]].out;
-                let mut left = want.map_or(0, |w| w - (first + last).div_euclid(2));
-                if cursor != i64::MIN {
-                    left = left.max(cursor);
+                let last_anchor = rel[rel.len() - 1] + self.slots[ids[j - 1]].out;
+                let mut left = want.map_or(0, |w| w - (first + last_anchor).div_euclid(2));
+                if let Some(prev) = last {
+                    let clear =
+                        self.slots[prev].x + self.slots[prev].width + self.gap(prev, ids[i]);
+                    left = left.max(clear);
                 }
                 for (k, &id) in ids[i..j].iter().enumerate() {
                     self.slots[id].x = left + rel[k];
                 }
-                cursor = left + pos;
+                last = Some(ids[j - 1]);
                 i = j;
             }
             self.tiers[t] = ids;

@@ -117,3 +117,28 @@ fn twelve_components_in_a_wide_graph_draw_without_overlap() {
     }
     assert!(text.contains("Queue1") && text.contains("Queue2"), "{text}");
 }
+
+#[test]
+fn two_roots_merge_on_one_line_and_a_long_link_passes_beside_the_tiers() {
+    let c = vec![
+        comp("users", "Users", None, None),
+        comp("admin", "Admin", None, None),
+        comp("lb", "nginx", Some("LB"), None),
+        comp("api", "API", None, Some(2)),
+        comp("worker", "Worker", None, None),
+        comp("redis", "Redis", Some("queue"), None),
+        comp("pg", "Postgres", None, None),
+    ];
+    let l = vec![
+        link("users", "lb"),
+        link("admin", "lb"),
+        link("lb", "api"),
+        link("api", "redis"),
+        link("api", "pg"),
+        link("redis", "worker"),
+        link("worker", "pg"),
+    ];
+    let text = draw(&c, &l).unwrap();
+    assert!(text.contains("└──────┬──────┘"), "{text}");
+    insta::assert_snapshot!(text);
+}
