@@ -40,7 +40,6 @@ pub fn spec_like() -> (Vec<Component>, Vec<[String; 2]>) {
 fn the_spec_example_has_boxes_arrows_a_fan_out_and_a_merge() {
     let (c, l) = spec_like();
     let text = draw(&c, &l).unwrap();
-    eprintln!("{text}");
     assert!(text.contains("│ Web1 │"), "{text}");
     assert!(text.contains("Web3"), "{text}");
     assert!(text.contains("(Auto-scaling)"), "{text}");
@@ -91,7 +90,6 @@ fn a_link_that_skips_a_tier_passes_through_it() {
         comp("c", "C", None, None),
     ];
     let text = draw(&c, &[link("a", "b"), link("b", "c"), link("a", "c")]).unwrap();
-    eprintln!("{text}");
     assert_eq!(text.matches('▼').count(), 2, "{text}");
 }
 
@@ -111,7 +109,6 @@ fn twelve_components_in_a_wide_graph_draw_without_overlap() {
     l.push(link("s0", "q"));
     l.push(link("s4", "q"));
     let text = draw(&c, &l).unwrap();
-    eprintln!("{text}");
     for k in 0..5 {
         assert_eq!(text.matches(&format!("svc-{k}")).count(), 1, "{text}");
     }
