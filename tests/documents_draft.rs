@@ -223,3 +223,63 @@ fn nothing_to_draft_from_is_a_usage_error() {
         .code(2)
         .stderr(predicate::str::contains("nothing to draft from"));
 }
+
+#[test]
+fn ctrl_c_while_drafting_exits_130() {
+    use std::io::Read;
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+
+    let server = Server::once(reply(VALID).stall_at(40));
+    let env = TestEnv::new();
+    let mut child = env
+        .std_cmd()
+        .args(["postmortem", "--base-url", &server.url(), NOTES])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while server.requests().is_empty() {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "no request arrived"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Let the first bytes arrive, so the draft is being collected when Ctrl-C comes.
+    std::thread::sleep(Duration::from_millis(300));
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    let mut stdout = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .unwrap();
+    assert_eq!(stdout, "", "no partial document");
+}
+
+#[test]
+fn stdin_over_the_cap_is_a_usage_error() {
+    let env = TestEnv::new();
+    env.cmd()
+        .args([
+            "postmortem",
+            "--base-url",
+            "http://127.0.0.1:9",
+            "--max-input",
+            "10",
+        ])
+        .write_stdin("this is longer than ten bytes")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("larger than 10 bytes"));
+}
