@@ -229,6 +229,10 @@ fn a_cut_before_the_finish_fails_and_after_it_succeeds() {
         let run = ask(&Server::once(response), &[]);
         assert_eq!(run.code, Some(0), "{}", run.stderr);
         assert_eq!(run.stdout, "The capital of the UK is London.\n");
+        assert_eq!(
+            run.stderr,
+            "warning: the stream ended without [DONE] after the reply finished\n"
+        );
     }
 }
 
@@ -320,7 +324,9 @@ fn connection_refused_is_retried_then_reported() {
     assert_eq!(out.status.code(), Some(1));
     let lines: Vec<&str> = stderr.lines().collect();
     assert!(
-        lines[0].starts_with("http: a connection failure, retrying in"),
+        lines[0].starts_with(
+            "http: cannot connect (Connection refused (os error 111)), retrying in 0."
+        ),
         "{stderr}"
     );
     assert!(
@@ -425,5 +431,28 @@ fn the_total_timeout_bounds_a_slow_stream() {
     assert_eq!(
         run.stderr.lines().last().unwrap(),
         "error: stream: the request took longer than the total timeout (1 s)"
+    );
+}
+
+#[test]
+fn https_to_a_plain_server_is_a_tls_error_not_a_panic() {
+    let server = Server::once(Response::sse(fixture("openai-text-usage.sse")));
+    let url = format!("https://127.0.0.1:{}/v1", server.port);
+    let env = TestEnv::new();
+    let out = env
+        .cmd()
+        .args(["ask", "--base-url", &url, "hi"])
+        .env("MITCHELL_MAX_TRIES", "1")
+        .write_stdin("")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with(&format!(
+            "error: http: cannot connect to {url}/chat/completions: "
+        )),
+        "{stderr}"
     );
 }

@@ -429,3 +429,46 @@ fn proxies_come_from_the_environment() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(proxy.requests().len(), 1);
 }
+
+#[test]
+fn bare_mitchell_with_piped_stdin_asks() {
+    let server = Server::once(text_ok());
+    let env = TestEnv::new();
+    env.cmd()
+        .env("MITCHELL_BASE_URL", server.url())
+        .write_stdin("what is the capital?")
+        .assert()
+        .success()
+        .stdout("The capital of the UK is London.\n");
+    assert_eq!(
+        server.requests()[0].json()["messages"][1]["content"],
+        "what is the capital?"
+    );
+}
+
+#[test]
+fn any_content_type_spelling_and_a_missing_one() {
+    let env = TestEnv::new();
+    for content_type in [
+        "text/event-stream; charset=utf-8",
+        "text/event-stream;charset=UTF-8",
+        "application/octet-stream",
+    ] {
+        let server = Server::once(text_ok().header("Content-Type", content_type));
+        env.cmd()
+            .args(["ask", "--base-url", &server.url(), "hi"])
+            .write_stdin("")
+            .assert()
+            .success()
+            .stdout("The capital of the UK is London.\n");
+    }
+    let mut bare = text_ok();
+    bare.headers.clear();
+    let server = Server::once(bare.content_length());
+    env.cmd()
+        .args(["ask", "--base-url", &server.url(), "hi"])
+        .write_stdin("")
+        .assert()
+        .success()
+        .stdout("The capital of the UK is London.\n");
+}

@@ -49,7 +49,11 @@ pub fn run(
     } else {
         ExchangeOptions::streaming(out, args.show_reasoning)
     };
-    let runtime = super::runtime()?;
+    // One thread: the provider's task and the driver hand events over without cross-thread
+    // wake-ups, which halves the CPU time of a long stream (notes/BENCHMARKS-http.md).
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     let reply = runtime.block_on(conversation::drive(
         provider.as_ref(),
         request,

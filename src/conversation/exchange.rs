@@ -34,6 +34,28 @@ pub async fn drive(
     out: &mut Output,
     options: ExchangeOptions,
 ) -> anyhow::Result<Reply> {
+    match drive_until_interrupted(provider, request, out, options).await? {
+        Exchange::Done(reply) => Ok(reply),
+        Exchange::Interrupted(_) => Err(Interrupted.into()),
+    }
+}
+
+/// How an exchange ended, for callers that keep a partial reply (the REPL).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Exchange {
+    /// The stream ended (finished, failed or truncated: see `outcome`).
+    Done(Reply),
+    /// Ctrl-C: what had arrived so far; the connection is closed.
+    Interrupted(Reply),
+}
+
+/// Like `drive`, but Ctrl-C returns the partial reply instead of an error.
+pub async fn drive_until_interrupted(
+    provider: &dyn Provider,
+    request: ChatRequest,
+    out: &mut Output,
+    options: ExchangeOptions,
+) -> anyhow::Result<Exchange> {
     let mut reply = Reply::default();
     let mut rx = provider.stream(request);
     let ctrl_c = tokio::signal::ctrl_c();
@@ -49,7 +71,7 @@ pub async fn drive(
                 if printed_any && !ends_with_newline {
                     let _ = out.finish_answer(false);
                 }
-                return Err(Interrupted.into());
+                return Ok(Exchange::Interrupted(reply));
             }
             event = rx.recv() => event,
         };
@@ -85,7 +107,7 @@ pub async fn drive(
     if printed_any && !ends_with_newline {
         out.finish_answer(false)?;
     }
-    Ok(reply)
+    Ok(Exchange::Done(reply))
 }
 
 /// The reply when it finished, its error otherwise.

@@ -132,17 +132,17 @@ pub async fn send_with_retries(
                 (err, wait.map(|w| (w, format!("HTTP {status}"))))
             }
             Err(err) => {
-                let message = if err.is_timeout() {
-                    format!("cannot connect to {url}: timed out")
+                let cause = if err.is_timeout() {
+                    "timed out".to_owned()
                 } else {
-                    format!("cannot connect to {url}: {}", root_cause(&err))
+                    inner.redact(root_cause(&err))
                 };
                 let failure = Error::Transport {
                     provider: provider.clone(),
-                    message: inner.redact(message),
+                    message: format!("cannot connect to {url}: {cause}"),
                 };
                 let wait = retry::backoff(done, fastrand::f64());
-                (failure, Some((wait, "a connection failure".to_owned())))
+                (failure, Some((wait, format!("cannot connect ({cause})"))))
             }
         };
         let Some((wait, why)) = wait.filter(|_| done < max) else {

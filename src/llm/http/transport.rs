@@ -134,15 +134,15 @@ async fn read_body(
                 decode(&mut decoder, &mut sse, &mut out);
                 let failed = out.iter().any(|e| matches!(e, StreamEvent::Error(_)));
                 forward(tx, &mut out).await?;
-                return if failed {
-                    Ok(())
-                } else {
-                    end_of_body(&decoder)
-                };
+                if failed {
+                    return Ok(());
+                }
+                end_of_body(&decoder)?;
+                return warn_without_done(&decoder, tx).await;
             }
             Err(err) if decoder.finished() => {
                 tracing::debug!(error = %root_cause(&err), "connection lost after the finish");
-                return Ok(());
+                return warn_without_done(&decoder, tx).await;
             }
             Err(err) => {
                 let message = inner.redact(root_cause(&err));
@@ -156,11 +156,19 @@ async fn read_body(
 
 fn end_of_body(decoder: &ChunkDecoder) -> Result<(), Error> {
     if decoder.finished() {
-        if !decoder.done {
-            tracing::debug!("the stream ended without [DONE]");
-        }
         Ok(())
     } else {
         Err(Error::Truncated)
     }
+}
+
+/// A stream that finished but ended without `[DONE]` is kept, with one notice (§12.4).
+async fn warn_without_done(decoder: &ChunkDecoder, tx: &Sender<StreamEvent>) -> Result<(), Error> {
+    if decoder.done {
+        return Ok(());
+    }
+    let notice = "warning: the stream ended without [DONE] after the reply finished".to_owned();
+    tx.send(StreamEvent::Notice(notice))
+        .await
+        .map_err(|_| Error::Cancelled)
 }
