@@ -7,27 +7,25 @@
 use anyhow::Context;
 use jiff::Timestamp;
 
-use crate::cli::{DocumentFormat, GlobalArgs, ModelArgs};
-use crate::config::{Backend, Env, Settings};
+use crate::cli::DocumentFormat;
+use crate::config::{Backend, Settings};
 use crate::documents::{Document, Kind, draft};
 use crate::error::{ExitStatus, Interrupted};
 use crate::llm::{ChatRequest, Provider, Reply, StreamEvent};
 use crate::output::Output;
 use crate::persona::Detail;
 
-/// Drafts `kind` from `text` (for `ask` and the REPL after routing): says `→ kind` on stderr,
-/// drafts, prints the markdown on stdout. Exit 1 when the draft does not validate.
+/// Drafts `kind` from `text` after routing (`ask`, the REPL): says `→ kind` on stderr, drafts
+/// with the provider `settings` choose, prints the markdown on stdout. Exit 1 when the draft
+/// does not validate after the repair round.
 pub fn draft_routed(
-    global: &GlobalArgs,
+    settings: &Settings,
     kind: Kind,
-    model: &ModelArgs,
     text: &str,
-    env: &Env,
     out: &mut Output,
 ) -> anyhow::Result<ExitStatus> {
     out.notice(&format!("→ {}", kind.name()));
-    let settings = super::super::settings(global, env, super::super::model_flags(global, model))?;
-    match draft_document(&settings, kind, text, out)? {
+    match draft_document(settings, kind, text, out)? {
         Some(doc) => {
             super::emit(&doc, DocumentFormat::Markdown, None, Timestamp::now(), out)?;
             Ok(ExitStatus::Success)
