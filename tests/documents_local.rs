@@ -1,26 +1,48 @@
 //! Drafting a document with the embedded model (the `local` feature): the JSON Schema becomes a
 //! grammar, so the small default model's draft validates and the program scores it.
 //!
-//! Needs `tests/local_support` (from the local-engine branch) for the model path; written by the
-//! documents branch, first run at integration.
+//! The model is the one the local-engine tests use: `$MITCHELL_TEST_MODEL`, or
+//! `target/test-cache/mitchell/models/smollm2-135m-instruct.gguf` (fetched by those tests with
+//! scripts/fetch-default-model.sh). A missing model fails with that hint; it never skips.
 
 #![cfg(feature = "local")]
 #![allow(clippy::unwrap_used)]
 
 mod common;
-mod local_support;
+
+use std::path::PathBuf;
 
 use common::TestEnv;
+
+fn model_path() -> PathBuf {
+    let cached = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("target/test-cache/mitchell/models/smollm2-135m-instruct.gguf");
+    let path = std::env::var_os("MITCHELL_TEST_MODEL").map_or(cached, PathBuf::from);
+    assert!(
+        path.is_file(),
+        "no local model at {}: run the local engine tests once (they fetch it with \
+         scripts/fetch-default-model.sh) or set MITCHELL_TEST_MODEL to a GGUF file",
+        path.display()
+    );
+    path
+}
 
 #[test]
 fn a_health_check_drafted_by_the_local_model_validates() {
     let env = TestEnv::new();
-    let model = local_support::model_path();
+    let model = model_path();
     let out = env
         .cmd()
         .args(["health-check", "--provider", "local", "--model"])
         .arg(&model)
-        .args(["--threads", "1", "--now", "2026-11-23T12:00:00Z", "--format", "json"])
+        .args([
+            "--threads",
+            "1",
+            "--now",
+            "2026-11-23T12:00:00Z",
+            "--format",
+            "json",
+        ])
         .arg("This week: uptime 99.95 percent, API latency p95 420 ms, no manual tasks.")
         .output()
         .unwrap();
@@ -35,7 +57,7 @@ fn a_health_check_drafted_by_the_local_model_validates() {
 #[test]
 fn a_postmortem_drafted_by_the_local_model_validates() {
     let env = TestEnv::new();
-    let model = local_support::model_path();
+    let model = model_path();
     let out = env
         .cmd()
         .args(["postmortem", "--provider", "local", "--model"])
