@@ -1,28 +1,159 @@
-//! Document commands (placeholder until the documents issue lands).
+//! `mitchell postmortem`, `mitchell overview`, `mitchell health-check` and `mitchell route`.
+//!
+//! A document comes from `--from FILE` (YAML or JSON; no model involved), or is drafted by the
+//! model from free text (arguments and/or piped stdin, see `draft`); a health check with no
+//! input on a terminal asks for each value in turn. It is rendered as markdown or JSON to stdout
+//! or `-o FILE`. Input problems are usage errors (exit 2).
 
-use crate::cli::{DocumentArgs, GlobalArgs, RouteArgs};
-use crate::config::Env;
-use crate::error::ExitStatus;
+mod draft;
+
+use std::io::Read;
+use std::path::Path;
+
+use anyhow::Context;
+use jiff::Timestamp;
+
+use crate::cli::{DocumentArgs, DocumentFormat, GlobalArgs, RouteArgs};
+use crate::config::{Env, Source, Sourced};
+use crate::documents::{Document, input, interview, router};
+use crate::error::{ExitStatus, usage, usage_msg};
 use crate::output::Output;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Postmortem,
-    Overview,
-    HealthCheck,
-}
+pub use crate::documents::Kind;
+pub use draft::{draft_document, draft_routed};
 
+/// Runs one document command. `now` is `--now` (health check only).
+// The signature is the one `app::dispatch` calls with the parsed arguments.
+#[allow(clippy::needless_pass_by_value)]
 pub fn run(
-    _g: &GlobalArgs,
-    _k: Kind,
-    _a: DocumentArgs,
-    _now: Option<String>,
-    _e: &Env,
-    _o: &mut Output,
+    global: &GlobalArgs,
+    kind: Kind,
+    args: DocumentArgs,
+    now: Option<String>,
+    env: &Env,
+    out: &mut Output,
 ) -> anyhow::Result<ExitStatus> {
-    anyhow::bail!("documents are not available yet")
+    let now = parse_now(now.as_deref())?;
+    if args.print_schema {
+        let schema = serde_json::to_string_pretty(&kind.schema())?;
+        out.print(&format!("{schema}\n"))?;
+        return Ok(ExitStatus::Success);
+    }
+    let doc = if let Some(path) = &args.from {
+        if !args.text.is_empty() {
+            return Err(usage_msg(
+                "give either --from FILE or TEXT to draft from, not both",
+            ));
+        }
+        load(kind, path)?
+    } else if kind == Kind::HealthCheck && args.text.is_empty() && out.terminal().stdin_is_tty {
+        // Nothing to draft from on a terminal: ask for each value in turn.
+        Document::HealthCheck(interview::interview(|prompt| read_answer(prompt, out))?)
+    } else {
+        let mut settings_flags = super::model_flags(global, &args.model);
+        settings_flags.max_input = args
+            .max_input
+            .map(|v| Sourced::new(v, Source::Flag("--max-input")));
+        let settings = super::settings(global, env, settings_flags)?;
+        let text = gather_text(&args.text, settings.max_input.value, out)?;
+        match draft::draft_document(&settings, kind, &text, out)? {
+            Some(doc) => doc,
+            None => return Ok(ExitStatus::Failure),
+        }
+    };
+    emit(&doc, args.format, args.output.as_deref(), now, out)?;
+    Ok(ExitStatus::Success)
 }
 
-pub fn route(_a: &RouteArgs, _o: &mut Output) -> anyhow::Result<ExitStatus> {
-    anyhow::bail!("`mitchell route` is not available yet")
+/// `--now TIMESTAMP`, or the current time.
+pub fn parse_now(now: Option<&str>) -> anyhow::Result<Timestamp> {
+    match now {
+        Some(text) => crate::documents::timestamp::parse(text)
+            .map_err(|msg| usage_msg(format!("--now: {msg}"))),
+        None => Ok(Timestamp::now()),
+    }
+}
+
+/// Reads and checks a document file; every problem names the file (exit 2).
+pub fn load(kind: Kind, path: &Path) -> anyhow::Result<Document> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read {}", path.display()))
+        .map_err(usage)?;
+    input::parse(kind, &text, path).map_err(usage)
+}
+
+/// Renders `doc` and writes it to `output` or stdout.
+pub fn emit(
+    doc: &Document,
+    format: DocumentFormat,
+    output: Option<&Path>,
+    now: Timestamp,
+    out: &mut Output,
+) -> anyhow::Result<()> {
+    let text = match format {
+        DocumentFormat::Markdown => doc.to_markdown(now).map_err(usage)?,
+        DocumentFormat::Json => doc.to_json(now),
+    };
+    match output {
+        Some(path) => {
+            std::fs::write(path, &text)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            out.notice(&format!("wrote {}", path.display()));
+        }
+        None => out.print(&text)?,
+    }
+    Ok(())
+}
+
+/// The text to draft from: the arguments, then a blank line and piped stdin (at most
+/// `max_input` bytes). Nothing at all is a usage error.
+fn gather_text(args: &[String], max_input: u64, out: &mut Output) -> anyhow::Result<String> {
+    let mut text = args.join(" ");
+    if !out.terminal().stdin_is_tty {
+        let mut piped = String::new();
+        std::io::stdin()
+            .take(max_input.saturating_add(1))
+            .read_to_string(&mut piped)
+            .context("cannot read stdin")?;
+        if piped.len() as u64 > max_input {
+            return Err(usage_msg(format!(
+                "stdin is larger than {max_input} bytes (raise it with --max-input)"
+            )));
+        }
+        if !piped.trim().is_empty() {
+            if !text.trim().is_empty() {
+                text.push_str("\n\n");
+            }
+            text.push_str(&piped);
+        }
+    }
+    if text.trim().is_empty() {
+        return Err(usage_msg(
+            "nothing to draft from: give notes as TEXT, pipe them on stdin, or use --from FILE",
+        ));
+    }
+    Ok(text)
+}
+
+/// One answer from the terminal; `None` at end of input.
+fn read_answer(prompt: &str, out: &mut Output) -> anyhow::Result<Option<String>> {
+    use std::io::Write as _;
+    write!(out.stderr(), "{prompt}")?;
+    out.stderr().flush()?;
+    let mut line = String::new();
+    let n = std::io::stdin()
+        .read_line(&mut line)
+        .context("cannot read stdin")?;
+    Ok((n > 0).then(|| line.trim_end_matches(['\n', '\r']).to_owned()))
+}
+
+/// `mitchell route TEXT`: the route name first on stdout; `--json` adds the scores.
+pub fn route(args: &RouteArgs, out: &mut Output) -> anyhow::Result<ExitStatus> {
+    let routing = router::route(&args.text.join(" "));
+    if args.json {
+        out.println(&serde_json::to_string(&routing)?)?;
+    } else {
+        out.println(routing.route.name())?;
+    }
+    Ok(ExitStatus::Success)
 }

@@ -1,1 +1,119 @@
-//! Placeholder module; filled in by its issue.
+//! Typed documents — the incident postmortem, the infrastructure overview and the weekly health
+//! check — with their markdown and JSON renderers, their JSON Schemas, the architecture diagram,
+//! input parsing with located errors, draft validation, and the intent router that sends free
+//! text to one of them. Everything here is pure: reading files, stdin and models is
+//! `app::documents`' job.
+
+pub mod diagram;
+pub mod draft;
+pub mod health_check;
+pub mod input;
+pub mod interview;
+pub mod markdown;
+pub mod ordered;
+pub mod overview;
+pub mod postmortem;
+pub mod router;
+pub mod text;
+pub mod timestamp;
+
+use jiff::Timestamp;
+
+use health_check::{HealthCheck, HealthReport};
+use overview::InfraOverview;
+use postmortem::Postmortem;
+
+/// Which document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Postmortem,
+    Overview,
+    HealthCheck,
+}
+
+impl Kind {
+    /// The command and route name: `postmortem`, `overview`, `health-check`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Postmortem => "postmortem",
+            Kind::Overview => "overview",
+            Kind::HealthCheck => "health-check",
+        }
+    }
+
+    /// What it is, in words, for prompts and messages.
+    pub fn title(self) -> &'static str {
+        match self {
+            Kind::Postmortem => "incident postmortem",
+            Kind::Overview => "infrastructure overview",
+            Kind::HealthCheck => "weekly infrastructure health check",
+        }
+    }
+
+    /// The JSON Schema of the input (and of a draft).
+    pub fn schema(self) -> serde_json::Value {
+        let schema = match self {
+            Kind::Postmortem => schemars::schema_for!(Postmortem),
+            Kind::Overview => schemars::schema_for!(InfraOverview),
+            Kind::HealthCheck => schemars::schema_for!(HealthCheck),
+        };
+        schema.to_value()
+    }
+}
+
+/// A parsed document, ready to render.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Document {
+    Postmortem(Postmortem),
+    Overview(InfraOverview),
+    HealthCheck(HealthCheck),
+}
+
+/// A problem with a document's content that serde cannot see (a cycle in the diagram links).
+pub type ContentError = diagram::DiagramError;
+
+impl Document {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Document::Postmortem(_) => Kind::Postmortem,
+            Document::Overview(_) => Kind::Overview,
+            Document::HealthCheck(_) => Kind::HealthCheck,
+        }
+    }
+
+    /// Checks what the types cannot express.
+    pub fn validate(&self) -> Result<(), ContentError> {
+        match self {
+            Document::Overview(o) => o.validate(),
+            Document::Postmortem(_) | Document::HealthCheck(_) => Ok(()),
+        }
+    }
+
+    /// The markdown, ages measured against `now`.
+    pub fn to_markdown(&self, now: Timestamp) -> Result<String, ContentError> {
+        match self {
+            Document::Postmortem(p) => Ok(p.to_markdown()),
+            Document::Overview(o) => o.to_markdown(),
+            Document::HealthCheck(h) => Ok(h.score(now).to_markdown()),
+        }
+    }
+
+    /// Pretty JSON; a health check includes its computed checks, score and band.
+    pub fn to_json(&self, now: Timestamp) -> String {
+        let json = match self {
+            Document::Postmortem(p) => serde_json::to_string_pretty(p),
+            Document::Overview(o) => serde_json::to_string_pretty(o),
+            Document::HealthCheck(h) => serde_json::to_string_pretty(&h.score(now)),
+        };
+        // Serialising plain structs of strings, numbers and lists cannot fail.
+        json.unwrap_or_default() + "\n"
+    }
+
+    /// The scored report, for a health check.
+    pub fn report(&self, now: Timestamp) -> Option<HealthReport> {
+        match self {
+            Document::HealthCheck(h) => Some(h.score(now)),
+            _ => None,
+        }
+    }
+}

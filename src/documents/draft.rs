@@ -1,0 +1,130 @@
+//! The pure half of drafting a document with a model: the instructions, the request (schema-
+//! shaped JSON), pulling the JSON out of a reply, validating it into a `Document`, and the
+//! repair message that sends validation errors back. Sending and receiving is the app's job.
+
+use crate::llm::{ChatRequest, JsonSchemaFormat, Message};
+
+use super::input::parse_json;
+use super::{Document, Kind};
+
+/// What every draft must respect, appended to the persona's system prompt.
+pub fn instructions(kind: Kind) -> String {
+    let specific = match kind {
+        Kind::Postmortem => {
+            "Timeline times are HH:MM. Root causes, resolution steps, lessons and prevention \
+             are short list items. Action items carry task, owner, due and done (false unless \
+             the notes say it is done)."
+        }
+        Kind::Overview => {
+            "components are the boxes of the architecture diagram (id, label, optional note, \
+             optional replicas); links are [from_id, to_id] pairs flowing from the client \
+             towards the data, and must never form a loop. services maps a category (Compute, \
+             Database, ...) to Key: value pairs."
+        }
+        Kind::HealthCheck => {
+            "Numbers carry no units: uptime in percent, latency in milliseconds, page load in \
+             seconds, money in dollars. Timestamps are RFC 3339 (2026-11-23T04:00:00Z). Do not \
+             score the checks; the program does."
+        }
+    };
+    format!(
+        "\n\n# Task: draft a {title}\n\
+         Turn the user's notes into a {title} as ONE JSON object matching the given JSON \
+         Schema. Reply with the JSON object only: no prose, no code fence.\n\
+         Use only what the notes say. What the notes do not say stays empty — null for a \
+         missing value, [] for a missing list — never invented: no made-up names, times, \
+         numbers, dates or owners. Keep the notes' own wording where you can.\n{specific}",
+        title = kind.title()
+    )
+}
+
+/// The first request: persona + instructions as the system prompt, the notes as the user turn.
+pub fn request(kind: Kind, system_prompt: &str, notes: &str) -> ChatRequest {
+    ChatRequest {
+        messages: vec![
+            Message::system(format!("{system_prompt}{}", instructions(kind))),
+            Message::user(notes.to_owned()),
+        ],
+        json_schema: Some(JsonSchemaFormat {
+            name: kind.name().replace('-', "_"),
+            schema: kind.schema(),
+        }),
+        temperature: Some(0.2),
+        stream: true,
+        ..ChatRequest::default()
+    }
+}
+
+/// The repair round: the draft and its errors go back, asking for a corrected object.
+pub fn repair(mut request: ChatRequest, draft: &str, errors: &[String]) -> ChatRequest {
+    request.messages.push(Message::assistant(draft.to_owned()));
+    request.messages.push(Message::user(format!(
+        "That JSON does not validate against the schema:\n{}\n\nReply with the corrected JSON \
+         object only. Still leave empty what the notes do not say.",
+        errors
+            .iter()
+            .map(|e| format!("- {e}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    )));
+    request
+}
+
+/// The JSON object inside a reply: code fences and chatter around it are dropped.
+pub fn extract_json(reply: &str) -> &str {
+    let text = reply.trim();
+    match (text.find('{'), text.rfind('}')) {
+        (Some(start), Some(end)) if start < end => &text[start..=end],
+        _ => text,
+    }
+}
+
+/// Validates a reply as a document of `kind`; the errors are what the repair round sends back.
+pub fn validate(kind: Kind, reply: &str) -> Result<Document, Vec<String>> {
+    let json = extract_json(reply);
+    if json.is_empty() {
+        return Err(vec![
+            "the reply is empty; expected one JSON object".to_owned(),
+        ]);
+    }
+    let doc = parse_json(kind, json).map_err(|e| vec![e.to_string()])?;
+    doc.validate().map_err(|e| vec![e.to_string()])?;
+    Ok(doc)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fences_and_chatter_are_ignored() {
+        let reply = "Here you go:\n```json\n{\"title\": \"DB down\"}\n```\n";
+        let Ok(Document::Postmortem(pm)) = validate(Kind::Postmortem, reply) else {
+            panic!("should validate");
+        };
+        assert_eq!(pm.title.as_deref(), Some("DB down"));
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        let errs = validate(Kind::Postmortem, r#"{"timeline": [{"time": 5}]}"#).unwrap_err();
+        assert!(
+            errs[0].starts_with("`timeline[0].time`: invalid type"),
+            "{errs:?}"
+        );
+        let errs = validate(Kind::Postmortem, r#"{"titel": "x"}"#).unwrap_err();
+        assert!(errs[0].contains("titel"), "{errs:?}");
+    }
+
+    #[test]
+    fn the_request_asks_for_the_schema_and_forbids_inventing() {
+        let req = request(Kind::HealthCheck, "You are Mitchell.", "uptime 99.95");
+        let fmt = req.json_schema.as_ref().unwrap();
+        assert_eq!(fmt.name, "health_check");
+        assert!(fmt.schema["properties"]["uptime_percent"].is_object());
+        assert!(req.messages[0].content.contains("never invented"));
+        let fixed = repair(req, "{}", &["bad".into()]);
+        assert_eq!(fixed.messages.len(), 4);
+        assert!(fixed.messages[3].content.contains("- bad"));
+    }
+}
