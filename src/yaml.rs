@@ -80,7 +80,10 @@ fn strip_position(message: &str) -> &str {
     match (words.next(), words.next(), words.next(), words.next()) {
         (Some(line), Some("column"), Some(col), Some(tail))
             if line.chars().all(|c| c.is_ascii_digit())
-                && col.trim_end_matches(':').chars().all(|c| c.is_ascii_digit()) =>
+                && col
+                    .trim_end_matches(':')
+                    .chars()
+                    .all(|c| c.is_ascii_digit()) =>
         {
             tail
         }
@@ -115,9 +118,7 @@ fn indentation(line: &str) -> usize {
 fn last_key(fragment: &str) -> Option<String> {
     let colon = fragment.rfind(':')?;
     let before = &fragment[..colon];
-    let start = before
-        .rfind(|c: char| matches!(c, ' ' | '{' | ',' | '[' | '-'))
-        .map_or(0, |i| i + 1);
+    let start = before.rfind([' ', '{', ',', '[', '-']).map_or(0, |i| i + 1);
     let key = before[start..].trim_matches(|c| c == '"' || c == '\'');
     let valid = !key.is_empty()
         && key

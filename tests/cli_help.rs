@@ -82,7 +82,10 @@ fn the_list_covers_every_subcommand() {
         for sub in subcommands(&help(path)) {
             let mut child: Vec<&str> = path.to_vec();
             child.push(&sub);
-            assert!(COMMANDS.contains(&child.as_slice()), "{child:?} has no snapshot");
+            assert!(
+                COMMANDS.contains(&child.as_slice()),
+                "{child:?} has no snapshot"
+            );
         }
     }
 }

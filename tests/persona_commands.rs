@@ -49,9 +49,15 @@ fn list_shows_builtin_and_user_personas_with_their_source() {
     assert_eq!(code, 0, "{stderr}");
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 2, "{stdout}");
-    assert!(lines[0].starts_with("mitchell") && lines[0].contains("built-in"), "{stdout}");
+    assert!(
+        lines[0].starts_with("mitchell") && lines[0].contains("built-in"),
+        "{stdout}"
+    );
     assert!(lines[1].starts_with("rowan"), "{stdout}");
-    assert!(lines[1].contains(&format!("user {}", user.display())), "{stdout}");
+    assert!(
+        lines[1].contains(&format!("user {}", user.display())),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -59,7 +65,10 @@ fn list_without_user_folder_shows_the_builtin() {
     let env = TestEnv::new();
     let (code, stdout, _) = run(&env, &["persona", "list"]);
     assert_eq!(code, 0);
-    assert!(stdout.starts_with("mitchell  built-in  Mitchell Hashimoto"), "{stdout}");
+    assert!(
+        stdout.starts_with("mitchell  built-in  Mitchell Hashimoto"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -212,10 +221,17 @@ fn persona_flag_with_a_broken_file_exits_2_on_render() {
 fn broken_user_persona_is_listed_as_invalid_and_fails_by_name() {
     let env = TestEnv::new();
     let dir = env.config_dir().join("personas");
-    let path = write(&dir, "bad.yaml", &ROWAN.replace("  philosophy:", "  philosphy:"));
+    let path = write(
+        &dir,
+        "bad.yaml",
+        &ROWAN.replace("  philosophy:", "  philosphy:"),
+    );
     let (code, stdout, _) = run(&env, &["persona", "list"]);
     assert_eq!(code, 0);
-    assert!(stdout.contains("bad") && stdout.contains("invalid"), "{stdout}");
+    assert!(
+        stdout.contains("bad") && stdout.contains("invalid"),
+        "{stdout}"
+    );
     assert_one_line_error(
         run(&env, &["--persona", "bad", "persona", "render"]),
         &[&format!("{}:10:3:", path.display()), "philosphy"],

@@ -47,19 +47,45 @@ const SECTIONS: &[(&str, &[&str])] = &[
     ),
     (
         "communication style",
-        &["Technical but accessible", "Step-by-step explanations", "Diagrams and architecture drawings", "This will take 3 weeks, not 3 days"],
+        &[
+            "Technical but accessible",
+            "Step-by-step explanations",
+            "Diagrams and architecture drawings",
+            "This will take 3 weeks, not 3 days",
+        ],
     ),
     (
         "energizes",
-        &["⚡ Automating manual processes", "📊 Green dashboards", "🔒 Zero security incidents", "🚀 Zero-downtime deployments", "🎯 Infrastructure that \"just works\""],
+        &[
+            "⚡ Automating manual processes",
+            "📊 Green dashboards",
+            "🔒 Zero security incidents",
+            "🚀 Zero-downtime deployments",
+            "🎯 Infrastructure that \"just works\"",
+        ],
     ),
     (
         "frustrates",
-        &["😤 Manual, repetitive tasks", "🔥 Firefighting", "🐌 Slow deployments (>30 minutes)", "🚨 Alert fatigue", "🔓 Security holes (SSH keys in repos)"],
+        &[
+            "😤 Manual, repetitive tasks",
+            "🔥 Firefighting",
+            "🐌 Slow deployments (>30 minutes)",
+            "🚨 Alert fatigue",
+            "🔓 Security holes (SSH keys in repos)",
+        ],
     ),
     (
         "infrastructure as code",
-        &["Everything is code", "Version controlled", "Pull Requests", "terraform plan", "same output every time", "README + comments", "resource \"aws_instance\" \"web\"", "var.instance_type"],
+        &[
+            "Everything is code",
+            "Version controlled",
+            "Pull Requests",
+            "terraform plan",
+            "same output every time",
+            "README + comments",
+            "resource \"aws_instance\" \"web\"",
+            "var.instance_type",
+        ],
     ),
     (
         "tech stack",
@@ -106,11 +132,25 @@ const SECTIONS: &[(&str, &[&str])] = &[
     ),
     (
         "daily routine",
-        &["08:00 System Health Check", "Verify backups completed successfully", "09:00 Infrastructure Planning", "13:00 Infrastructure Work", "15:00 Collaboration with Backend (DHH)", "16:00 Collaboration with Frontend (Evan)", "17:00 Incident Response Prep", "Practice fire drills"],
+        &[
+            "08:00 System Health Check",
+            "Verify backups completed successfully",
+            "09:00 Infrastructure Planning",
+            "13:00 Infrastructure Work",
+            "15:00 Collaboration with Backend (DHH)",
+            "16:00 Collaboration with Frontend (Evan)",
+            "17:00 Incident Response Prep",
+            "Practice fire drills",
+        ],
     ),
     (
         "weekly routine",
-        &["Monday (Planning)", "Tuesday-Thursday (Execution)", "Friday (Review & Improvement)", "Chaos engineering experiment (break something intentionally)"],
+        &[
+            "Monday (Planning)",
+            "Tuesday-Thursday (Execution)",
+            "Friday (Review & Improvement)",
+            "Chaos engineering experiment (break something intentionally)",
+        ],
     ),
     (
         "cloud provider selection",
@@ -173,27 +213,77 @@ const SECTIONS: &[(&str, &[&str])] = &[
     ),
     (
         "collaboration with DHH",
-        &["With DHH (Backend Lead)", "**DHH**:\nI want to deploy to production 10 times per day", "**You**:\nI love the velocity!", "Automatic rollback if error rate >1%", "**DHH**:\nWhat if I need to rollback?", "./deploy rollback"],
+        &[
+            "With DHH (Backend Lead)",
+            "**DHH**:\nI want to deploy to production 10 times per day",
+            "**You**:\nI love the velocity!",
+            "Automatic rollback if error rate >1%",
+            "**DHH**:\nWhat if I need to rollback?",
+            "./deploy rollback",
+        ],
     ),
     (
         "collaboration with Evan",
-        &["With Evan (Frontend Lead)", "**Evan**:\nOur frontend build takes 10 minutes", "Docker Layer Caching", "Improvement: 80% faster", "pr-123.staging.app.com"],
+        &[
+            "With Evan (Frontend Lead)",
+            "**Evan**:\nOur frontend build takes 10 minutes",
+            "Docker Layer Caching",
+            "Improvement: 80% faster",
+            "pr-123.staging.app.com",
+        ],
     ),
     (
         "collaboration with Kent",
-        &["With Kent Beck (QA Lead)", "**Kent**:\nI need reliable E2E tests that don't flake", "(>5% fail rate)", "<1% flaky test rate", "Nightly: Run load tests"],
+        &[
+            "With Kent Beck (QA Lead)",
+            "**Kent**:\nI need reliable E2E tests that don't flake",
+            "(>5% fail rate)",
+            "<1% flaky test rate",
+            "Nightly: Run load tests",
+        ],
     ),
     (
         "collaboration with Jason",
-        &["With Jason (PM)", "**Jason**:\nOur AWS bill is $5000/month", "TOTAL POTENTIAL SAVINGS: $1900/month (38% reduction)", "NEW MONTHLY COST: $3100", "**Jason**:\nYes! But don't break anything.", "the smaller bill. 😊"],
+        &[
+            "With Jason (PM)",
+            "**Jason**:\nOur AWS bill is $5000/month",
+            "TOTAL POTENTIAL SAVINGS: $1900/month (38% reduction)",
+            "NEW MONTHLY COST: $3100",
+            "**Jason**:\nYes! But don't break anything.",
+            "the smaller bill. 😊",
+        ],
     ),
     (
         "overview format",
-        &["# Production Infrastructure Overview", "Architecture Diagram", "t3.medium (2 vCPU, 4 GB RAM)", "PostgreSQL 15", "Move to Glacier after 90 days", "Canary deployment (10% → 50% → 100%)", "RPO (Recovery Point Objective)", "TLS 1.3", "On-Call Rotation", "Restoring from backup"],
+        &[
+            "# Production Infrastructure Overview",
+            "Architecture Diagram",
+            "t3.medium (2 vCPU, 4 GB RAM)",
+            "PostgreSQL 15",
+            "Move to Glacier after 90 days",
+            "Canary deployment (10% → 50% → 100%)",
+            "RPO (Recovery Point Objective)",
+            "TLS 1.3",
+            "On-Call Rotation",
+            "Restoring from backup",
+        ],
     ),
     (
         "postmortem format",
-        &["Incident Postmortem", "45 minutes (14:30-15:15 UTC)", "Timeline", "Root Cause", "Immediate (Mitigation)", "Long-term (Prevention)", "What Went Well ✅", "What Went Wrong ❌", "Action Items", "Set alert at 80% utilization", "Load tested to 5x expected traffic", "Prepared by"],
+        &[
+            "Incident Postmortem",
+            "45 minutes (14:30-15:15 UTC)",
+            "Timeline",
+            "Root Cause",
+            "Immediate (Mitigation)",
+            "Long-term (Prevention)",
+            "What Went Well ✅",
+            "What Went Wrong ❌",
+            "Action Items",
+            "Set alert at 80% utilization",
+            "Load tested to 5x expected traffic",
+            "Prepared by",
+        ],
     ),
     (
         "self-evaluation",
@@ -214,7 +304,13 @@ const SECTIONS: &[(&str, &[&str])] = &[
     ),
     (
         "priorities",
-        &["1. **Reliability**: System must be available", "2. **Security**: Data must be protected", "3. **Performance**: System must be fast", "4. **Cost**: System must be economical", "5. **Maintainability**: System must be understandable"],
+        &[
+            "1. **Reliability**: System must be available",
+            "2. **Security**: Data must be protected",
+            "3. **Performance**: System must be fast",
+            "4. **Cost**: System must be economical",
+            "5. **Maintainability**: System must be understandable",
+        ],
     ),
     (
         "remember",
@@ -257,7 +353,11 @@ fn full_render_carries_every_section_of_the_spec() {
             missing.push(format!("mantras: {mantra:?}"));
         }
     }
-    assert!(missing.is_empty(), "missing from the render:\n{}", missing.join("\n"));
+    assert!(
+        missing.is_empty(),
+        "missing from the render:\n{}",
+        missing.join("\n")
+    );
 }
 
 #[test]
@@ -300,7 +400,10 @@ fn compact_render_stays_within_600_tokens() {
     ] {
         assert!(text.contains(needle), "compact lacks {needle:?}:\n{text}");
     }
-    assert!(!text.contains("DHH"), "compact carries the collaboration protocols");
+    assert!(
+        !text.contains("DHH"),
+        "compact carries the collaboration protocols"
+    );
 }
 
 #[test]
@@ -351,7 +454,10 @@ fn fixed_date(text: &str) -> String {
 #[test]
 fn full_render_snapshot() {
     let env = TestEnv::new();
-    insta::assert_snapshot!("render_full", fixed_date(&render(&env, &["--detail", "full"])));
+    insta::assert_snapshot!(
+        "render_full",
+        fixed_date(&render(&env, &["--detail", "full"]))
+    );
 }
 
 #[test]
@@ -368,7 +474,10 @@ fn example_persona_renders_both_ways() {
     let env = TestEnv::new();
     let example = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/personas/rowan.yaml");
     let full = render(&env, &["--persona", example]);
-    assert!(full.contains("# Rowan — Database Reliability Engineer"), "{full}");
+    assert!(
+        full.contains("# Rowan — Database Reliability Engineer"),
+        "{full}"
+    );
     assert!(full.contains("Nobody loses a row."), "{full}");
     assert!(!full.contains("Mitchell"), "{full}");
     let compact = render(&env, &[example, "--detail", "compact"]);

@@ -26,16 +26,18 @@ pub fn run(
                     Ok(spec) => spec.summary,
                     Err(err) => format!("invalid: {err}"),
                 };
-                let note = if shadowed { " (replaced by a user persona)" } else { "" };
-                o.println(&format!(
-                    "{:width$}  {}{note}  {summary}",
-                    p.name, p.origin
-                ))?;
+                let note = if shadowed {
+                    " (replaced by a user persona)"
+                } else {
+                    ""
+                };
+                o.println(&format!("{:width$}  {}{note}  {summary}", p.name, p.origin))?;
             }
         }
         PersonaCommand::Show { name } => {
             let value = name.unwrap_or_else(|| settings.persona.value.clone());
-            let source = load::find(&value, &settings.paths.personas_dir()).map_err(error::usage)?;
+            let source =
+                load::find(&value, &settings.paths.personas_dir()).map_err(error::usage)?;
             o.print(&source.text)?;
         }
         PersonaCommand::Render { name, detail } => {

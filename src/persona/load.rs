@@ -78,10 +78,10 @@ pub enum LoadError {
 
 /// True when a `--persona` value names a file rather than a persona.
 pub fn is_path(value: &str) -> bool {
-    value.contains('/')
-        || value.contains(std::path::MAIN_SEPARATOR)
-        || value.ends_with(".yaml")
-        || value.ends_with(".yml")
+    let yaml_extension = Path::new(value)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
+    value.contains('/') || value.contains(std::path::MAIN_SEPARATOR) || yaml_extension
 }
 
 /// Reads a persona file given by path.
@@ -90,9 +90,10 @@ pub fn read_file(path: &Path) -> Result<PersonaSource, LoadError> {
         path: path.to_owned(),
         source,
     })?;
-    let name = path
-        .file_stem()
-        .map_or_else(|| "persona".to_owned(), |s| s.to_string_lossy().into_owned());
+    let name = path.file_stem().map_or_else(
+        || "persona".to_owned(),
+        |s| s.to_string_lossy().into_owned(),
+    );
     Ok(PersonaSource {
         name,
         origin: Origin::File(path.to_owned()),
@@ -161,9 +162,7 @@ pub fn list(personas_dir: &Path) -> Result<Vec<PersonaSource>, LoadError> {
     let mut user = Vec::new();
     for entry in entries.flatten() {
         let path = entry.path();
-        let is_yaml = path
-            .extension()
-            .is_some_and(|e| e == "yaml" || e == "yml");
+        let is_yaml = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
         if !is_yaml || !path.is_file() {
             continue;
         }

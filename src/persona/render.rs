@@ -80,32 +80,61 @@ fn environment() -> Result<Environment<'static>, RenderError> {
     Ok(env)
 }
 
-/// Renders a persona at the given detail.
-pub fn render(ctx: &RenderContext<'_>, detail: Detail) -> Result<String, RenderError> {
-    let name = match detail {
-        Detail::Full => "full.md.j2",
-        Detail::Compact => "compact.md.j2",
-    };
-    let env = environment()?;
-    let template = env
-        .get_template(name)
-        .map_err(|e| RenderError::from_minijinja(&e, name))?;
-    let text = template
-        .render(Serde(ctx))
-        .map_err(|e| RenderError::from_minijinja(&e, name))?;
-    Ok(tidy(&text))
+/// The compiled templates. Building one parses every embedded template; keep it to render
+/// many times (the benchmark does).
+pub struct Renderer {
+    env: Environment<'static>,
 }
 
-/// Renders an arbitrary template source with the same environment and context. For tests of
-/// the template rules and for checking new templates; the binary renders only `prompts/`.
+impl Renderer {
+    pub fn new() -> Result<Self, RenderError> {
+        Ok(Renderer {
+            env: environment()?,
+        })
+    }
+
+    /// Renders a persona at the given detail.
+    pub fn render(&self, ctx: &RenderContext<'_>, detail: Detail) -> Result<String, RenderError> {
+        let name = match detail {
+            Detail::Full => "full.md.j2",
+            Detail::Compact => "compact.md.j2",
+        };
+        let template = self
+            .env
+            .get_template(name)
+            .map_err(|e| RenderError::from_minijinja(&e, name))?;
+        let text = template
+            .render(Serde(ctx))
+            .map_err(|e| RenderError::from_minijinja(&e, name))?;
+        Ok(tidy(&text))
+    }
+
+    /// Renders an arbitrary template source with the same settings and context. For tests of
+    /// the template rules and for checking new templates; the binary renders only `prompts/`.
+    pub fn render_source(
+        &self,
+        name: &str,
+        source: &str,
+        ctx: &RenderContext<'_>,
+    ) -> Result<String, RenderError> {
+        self.env
+            .render_named_str(name, source, Serde(ctx))
+            .map_err(|e| RenderError::from_minijinja(&e, name))
+    }
+}
+
+/// Renders a persona at the given detail (compiles the templates, then renders once).
+pub fn render(ctx: &RenderContext<'_>, detail: Detail) -> Result<String, RenderError> {
+    Renderer::new()?.render(ctx, detail)
+}
+
+/// Renders an arbitrary template source with the context; see [`Renderer::render_source`].
 pub fn render_source(
     name: &str,
     source: &str,
     ctx: &RenderContext<'_>,
 ) -> Result<String, RenderError> {
-    let env = environment()?;
-    env.render_named_str(name, source, Serde(ctx))
-        .map_err(|e| RenderError::from_minijinja(&e, name))
+    Renderer::new()?.render_source(name, source, ctx)
 }
 
 /// Collapses runs of blank lines to one and ends with exactly one newline.
@@ -151,12 +180,19 @@ mod tests {
     #[test]
     fn undefined_variable_is_an_error_that_names_it() {
         let (spec, vars) = (spec(), BTreeMap::new());
-        let err = render_source("t.md", "ok\n{{ spec.identity.nickname }}", &ctx(&spec, &vars))
-            .unwrap_err();
+        let err = render_source(
+            "t.md",
+            "ok\n{{ spec.identity.nickname }}",
+            &ctx(&spec, &vars),
+        )
+        .unwrap_err();
         assert_eq!(err.line, Some(2));
         let text = err.to_string();
         assert!(text.contains("spec.identity.nickname"), "{text}");
-        assert!(text.starts_with("template t.md:2: undefined variable"), "{text}");
+        assert!(
+            text.starts_with("template t.md:2: undefined variable"),
+            "{text}"
+        );
         let err = render_source("t.md", "{{ nope }}", &ctx(&spec, &vars)).unwrap_err();
         assert!(err.to_string().contains("`nope` is undefined"), "{err}");
     }
@@ -173,9 +209,15 @@ mod tests {
         let spec = spec();
         let src = "{% if vars.team is defined %}team {{ vars.team }}{% else %}none{% endif %}";
         let none = BTreeMap::new();
-        assert_eq!(render_source("t.md", src, &ctx(&spec, &none)).unwrap(), "none");
+        assert_eq!(
+            render_source("t.md", src, &ctx(&spec, &none)).unwrap(),
+            "none"
+        );
         let vars = BTreeMap::from([("team".to_owned(), "sre".to_owned())]);
-        assert_eq!(render_source("t.md", src, &ctx(&spec, &vars)).unwrap(), "team sre");
+        assert_eq!(
+            render_source("t.md", src, &ctx(&spec, &vars)).unwrap(),
+            "team sre"
+        );
     }
 
     #[test]
