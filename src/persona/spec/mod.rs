@@ -134,6 +134,9 @@ pub struct Section {
     pub heading: String,
     #[serde(default)]
     pub guidance: Option<String>,
+    /// A verbatim example (a diagram, a code block), printed fenced.
+    #[serde(default)]
+    pub example: Option<String>,
     #[serde(default)]
     pub fields: Vec<Field>,
     #[serde(default)]
