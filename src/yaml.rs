@@ -161,9 +161,7 @@ fn indentation(line: &str) -> usize {
 fn last_key(fragment: &str) -> Option<String> {
     let colon = fragment.rfind(':')?;
     let before = &fragment[..colon];
-    let start = before
-        .rfind(|c: char| matches!(c, ' ' | '{' | ',' | '[' | '-'))
-        .map_or(0, |i| i + 1);
+    let start = before.rfind([' ', '{', ',', '[', '-']).map_or(0, |i| i + 1);
     let key = before[start..].trim_matches(|c| c == '"' || c == '\'');
     let valid = !key.is_empty()
         && key

@@ -78,10 +78,10 @@ pub enum LoadError {
 
 /// True when a `--persona` value names a file rather than a persona.
 pub fn is_path(value: &str) -> bool {
-    value.contains('/')
-        || value.contains(std::path::MAIN_SEPARATOR)
-        || value.ends_with(".yaml")
-        || value.ends_with(".yml")
+    let yaml_extension = Path::new(value)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
+    value.contains('/') || value.contains(std::path::MAIN_SEPARATOR) || yaml_extension
 }
 
 /// Reads a persona file given by path.

@@ -83,32 +83,61 @@ fn environment() -> Result<Environment<'static>, RenderError> {
     Ok(env)
 }
 
-/// Renders a persona at the given detail.
-pub fn render(ctx: &RenderContext<'_>, detail: Detail) -> Result<String, RenderError> {
-    let name = match detail {
-        Detail::Full => "full.md.j2",
-        Detail::Compact => "compact.md.j2",
-    };
-    let env = environment()?;
-    let template = env
-        .get_template(name)
-        .map_err(|e| RenderError::from_minijinja(&e, name))?;
-    let text = template
-        .render(Serde(ctx))
-        .map_err(|e| RenderError::from_minijinja(&e, name))?;
-    Ok(tidy(&text))
+/// The compiled templates. Building one parses every embedded template; keep it to render
+/// many times (the benchmark does).
+pub struct Renderer {
+    env: Environment<'static>,
 }
 
-/// Renders an arbitrary template source with the same environment and context. For tests of
-/// the template rules and for checking new templates; the binary renders only `prompts/`.
+impl Renderer {
+    pub fn new() -> Result<Self, RenderError> {
+        Ok(Renderer {
+            env: environment()?,
+        })
+    }
+
+    /// Renders a persona at the given detail.
+    pub fn render(&self, ctx: &RenderContext<'_>, detail: Detail) -> Result<String, RenderError> {
+        let name = match detail {
+            Detail::Full => "full.md.j2",
+            Detail::Compact => "compact.md.j2",
+        };
+        let template = self
+            .env
+            .get_template(name)
+            .map_err(|e| RenderError::from_minijinja(&e, name))?;
+        let text = template
+            .render(Serde(ctx))
+            .map_err(|e| RenderError::from_minijinja(&e, name))?;
+        Ok(tidy(&text))
+    }
+
+    /// Renders an arbitrary template source with the same settings and context. For tests of
+    /// the template rules and for checking new templates; the binary renders only `prompts/`.
+    pub fn render_source(
+        &self,
+        name: &str,
+        source: &str,
+        ctx: &RenderContext<'_>,
+    ) -> Result<String, RenderError> {
+        self.env
+            .render_named_str(name, source, Serde(ctx))
+            .map_err(|e| RenderError::from_minijinja(&e, name))
+    }
+}
+
+/// Renders a persona at the given detail (compiles the templates, then renders once).
+pub fn render(ctx: &RenderContext<'_>, detail: Detail) -> Result<String, RenderError> {
+    Renderer::new()?.render(ctx, detail)
+}
+
+/// Renders an arbitrary template source with the context; see [`Renderer::render_source`].
 pub fn render_source(
     name: &str,
     source: &str,
     ctx: &RenderContext<'_>,
 ) -> Result<String, RenderError> {
-    let env = environment()?;
-    env.render_named_str(name, source, Serde(ctx))
-        .map_err(|e| RenderError::from_minijinja(&e, name))
+    Renderer::new()?.render_source(name, source, ctx)
 }
 
 /// Collapses runs of blank lines to one and ends with exactly one newline.
