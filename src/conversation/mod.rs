@@ -1,1 +1,3 @@
-//! Placeholder module; filled in by its issue.
+//! Conversations: the context budget (`budget`).
+
+pub mod budget;
