@@ -10,7 +10,8 @@ use crate::output::Output;
 use crate::persona::Detail;
 use crate::store::{ReplyRecorder, Session, SessionMeta, Status, Store, StoreError, StoredMessage};
 
-use super::turn::{self, Sink};
+use super::turn;
+use crate::conversation::ExchangeOptions;
 
 /// Options `chat` passes to the REPL.
 #[derive(Debug, Clone, Default)]
@@ -169,26 +170,26 @@ impl Chat {
             Some(&provider_name),
             Some(self.provider.model()),
         )?;
-        let show_reasoning = self.options.show_reasoning || out.terminal().stderr_is_tty;
-        let outcome = rt.block_on(async {
-            let events = self.provider.stream(request);
-            let sink = Sink {
-                out: &mut *out,
-                show_reasoning,
-                echo: true,
-            };
-            turn::stream_reply(events, &mut self.store, recorder, &provider_name, sink).await
-        })?;
-        if !outcome.text.is_empty() {
-            out.finish_answer(outcome.text.ends_with('\n'))?;
+        let options = ExchangeOptions::streaming(out, self.options.show_reasoning);
+        let recorded = rt.block_on(turn::stream_recorded(
+            self.provider.as_ref(),
+            request,
+            out,
+            options,
+            &mut self.store,
+            recorder,
+        ))?;
+        if recorded.status == Status::Interrupted {
+            out.notice("[interrupted: the partial reply is kept]");
+            return Ok(());
         }
-        if let Some(u) = outcome.usage {
+        let reply = crate::conversation::outcome(recorded.result?)
+            .map_err(|err| anyhow::Error::new(err).context("the reply failed"))?;
+        if let Some(u) = reply.usage {
             add_usage(&mut self.usage, &u);
         }
-        match (outcome.status, outcome.error) {
-            (Status::Interrupted, _) => out.notice("[interrupted: the partial reply is kept]"),
-            (_, Some(err)) => return Err(anyhow::Error::new(err).context("the reply failed")),
-            _ => {}
+        if reply.finish_reason.as_deref() == Some("length") {
+            out.warn("the reply was cut off at the token limit (finish_reason: length)");
         }
         Ok(())
     }

@@ -27,8 +27,11 @@ pub fn markdown(session: &Session, messages: &[StoredMessage]) -> String {
         if msg.kind != "chat" {
             heading.push_str(&format!(" ({})", msg.kind));
         }
-        if msg.status != Status::Complete {
-            heading.push_str(&format!(" [{}]", msg.status));
+        match msg.status {
+            Status::Complete => {}
+            // Still streaming, or its process died mid-reply.
+            Status::Streaming => heading.push_str(" [unfinished]"),
+            other => heading.push_str(&format!(" [{other}]")),
         }
         out.push_str(&heading);
         out.push_str("\n\n");
