@@ -162,3 +162,53 @@ fn ctrl_d_exits_0_and_a_triple_quote_block_is_one_message() {
         "the history file was not written"
     );
 }
+
+#[test]
+fn a_failed_turn_is_printed_and_the_repl_carries_on_with_its_commands() {
+    let env = common::TestEnv::new();
+    let server = Server::start(vec![
+        Response::new(400, r#"{"error":{"message":"upstream exploded"}}"#),
+        fast_reply("second try worked"),
+    ]);
+    let mut p = spawn_chat(&env, &server, &["--session", "ops"]);
+    p.expect(PROMPT).expect("prompt");
+    p.send("first question\r").expect("ask");
+    p.expect("upstream exploded").expect("the error is printed");
+    p.expect(PROMPT).expect("the REPL carries on");
+    p.send("/retry\r").expect("retry");
+    p.expect("second try worked").expect("the retried reply");
+    p.expect(PROMPT).expect("prompt");
+
+    p.send("/pers\t").expect("tab");
+    p.expect("/persona ").expect("the command is completed");
+    p.send(ControlCode::EndOfText).expect("clear");
+    p.expect(PROMPT).expect("prompt");
+
+    p.send("/rename ops-2\r").expect("rename");
+    p.expect("renamed to ops-2").expect("renamed");
+    let export = env.path().join("ops.md");
+    p.send(format!("/export {}\r", export.display()))
+        .expect("export");
+    p.expect("exported to").expect("exported");
+    p.send("/sessions\r").expect("list");
+    p.expect("ops-2").expect("the session is listed");
+    p.send("/quit\r").expect("quit");
+    p.expect(expectrl::Eof).expect("the REPL ends");
+
+    let md = std::fs::read_to_string(&export).expect("the export file");
+    assert!(md.starts_with("# Session ops-2"), "{md}");
+    assert!(md.contains("first question"), "{md}");
+    assert!(md.contains("## Mitchell [failed]"), "{md}");
+    assert!(md.contains("second try worked"), "{md}");
+    // The retry sent the question once more, not twice in a row.
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    let body = requests[1].json();
+    let users = body["messages"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .filter(|m| m["role"] == "user")
+        .count();
+    assert_eq!(users, 1);
+}
