@@ -17,10 +17,16 @@ fn meta() -> SessionMeta {
 fn append_message(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut store = Store::open(&dir.path().join("mitchell.db")).expect("open");
-    let session = store.create_session(Some("bench"), &meta()).expect("session");
+    let session = store
+        .create_session(Some("bench"), &meta())
+        .expect("session");
     let text = "How do I rotate the Vault root token without downtime? ".repeat(8);
     c.bench_function("append_message", |b| {
-        b.iter(|| store.begin_turn(black_box(session.id), black_box(&text)).expect("append"));
+        b.iter(|| {
+            store
+                .begin_turn(black_box(session.id), black_box(&text))
+                .expect("append")
+        });
     });
 }
 

@@ -4,6 +4,7 @@
 
 mod common;
 
+use std::fmt::Write as _;
 use std::process::Command;
 use std::time::Duration;
 
@@ -19,7 +20,7 @@ fn word_stream(words: &[String]) -> (Vec<u8>, Vec<usize>) {
         let chunk = serde_json::json!({
             "choices": [{"index": 0, "delta": {"content": w}, "finish_reason": null}]
         });
-        body.push_str(&format!("data: {chunk}\n\n"));
+        let _ = write!(body, "data: {chunk}\n\n");
         ends.push(body.len());
     }
     body.push_str(
@@ -112,7 +113,11 @@ fn ctrl_c_mid_reply_returns_to_the_prompt_and_a_paste_is_one_message() {
     );
 
     let requests = server.requests();
-    assert_eq!(requests.len(), 2, "the unknown command or cleared line was sent");
+    assert_eq!(
+        requests.len(),
+        2,
+        "the unknown command or cleared line was sent"
+    );
     assert_eq!(last_user_message(&requests[0]), "why is etcd slow?");
     assert_eq!(
         last_user_message(&requests[1]),

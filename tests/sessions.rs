@@ -12,17 +12,26 @@ fn seed(env: &common::TestEnv) -> Store {
         provider: Some("http".into()),
         model: Some("m1".into()),
     };
-    let old = store.create_session(Some("etcd-outage"), &meta).expect("old");
+    let old = store
+        .create_session(Some("etcd-outage"), &meta)
+        .expect("old");
     store
         .begin_turn(old.id, "the etcd quorum was lost at 03:10")
         .expect("turn");
     let mut rec = ReplyRecorder::start(&mut store, old.id, Some("http"), Some("m1")).expect("rec");
-    rec.push(&mut store, "Restore from the snapshot, then add members one at a time.")
-        .expect("push");
-    rec.finish(&mut store, &ReplyEnd::default()).expect("finish");
-    store.begin_turn(old.id, "and the postmortem?").expect("turn");
+    rec.push(
+        &mut store,
+        "Restore from the snapshot, then add members one at a time.",
+    )
+    .expect("push");
+    rec.finish(&mut store, &ReplyEnd::default())
+        .expect("finish");
+    store
+        .begin_turn(old.id, "and the postmortem?")
+        .expect("turn");
     let mut rec = ReplyRecorder::start(&mut store, old.id, Some("http"), Some("m1")).expect("rec");
-    rec.push(&mut store, "Blameless, with a timeline").expect("push");
+    rec.push(&mut store, "Blameless, with a timeline")
+        .expect("push");
     rec.finish(
         &mut store,
         &ReplyEnd {
@@ -32,7 +41,9 @@ fn seed(env: &common::TestEnv) -> Store {
     )
     .expect("finish");
     let new = store.create_session(None, &meta).expect("new");
-    store.begin_turn(new.id, "terraform drift in prod").expect("turn");
+    store
+        .begin_turn(new.id, "terraform drift in prod")
+        .expect("turn");
     store
 }
 
@@ -46,7 +57,11 @@ fn list_shows_sessions_newest_first_and_json_is_an_array() {
         .success()
         .stdout(predicate::str::contains("etcd-outage"))
         .stdout(predicate::str::contains("terraform drift in prod"));
-    let out = env.cmd().args(["sessions", "list", "--json"]).output().expect("run");
+    let out = env
+        .cmd()
+        .args(["sessions", "list", "--json"])
+        .output()
+        .expect("run");
     assert!(out.status.success());
     let list: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     let list = list.as_array().expect("an array");

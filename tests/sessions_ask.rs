@@ -3,6 +3,7 @@
 
 mod common;
 
+use std::fmt::Write as _;
 use std::io::Read;
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -21,7 +22,7 @@ fn word_stream(words: &[String]) -> (Vec<u8>, Vec<usize>) {
             "choices": [{"index": 0, "delta": {"content": w}, "finish_reason": null}],
             "model": "slow-model"
         });
-        body.push_str(&format!("data: {chunk}\n\n"));
+        let _ = write!(body, "data: {chunk}\n\n");
         ends.push(body.len());
     }
     body.push_str(
@@ -58,7 +59,14 @@ fn ask_session_stores_turns_and_sends_the_history() {
     ]);
     for question in ["what does etcd need?", "how many members?"] {
         env.cmd()
-            .args(["ask", "--base-url", &server.url(), "--session", "etcd", question])
+            .args([
+                "ask",
+                "--base-url",
+                &server.url(),
+                "--session",
+                "etcd",
+                question,
+            ])
             .write_stdin("")
             .assert()
             .success();
@@ -82,7 +90,9 @@ fn ask_session_stores_turns_and_sends_the_history() {
         .args(["sessions", "show", "etcd"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("Five members tolerate two failures."));
+        .stdout(predicate::str::contains(
+            "Five members tolerate two failures.",
+        ));
     // --continue appends to the latest session.
     let server = Server::start(vec![fast_reply("Yes.")]);
     env.cmd()
@@ -151,14 +161,21 @@ fn kill_9_mid_reply_keeps_the_user_turn_and_the_partial_reply() {
     child.wait().expect("reap");
     reader.join().expect("reader");
     let at_kill = seen.lock().expect("lock").clone();
-    assert!(!at_kill.contains("w59"), "the reply finished before the kill");
+    assert!(
+        !at_kill.contains("w59"),
+        "the reply finished before the kill"
+    );
 
     let out = env
         .cmd()
         .args(["sessions", "export", "killed", "--format", "json"])
         .output()
         .expect("export");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     let messages = doc["messages"].as_array().expect("messages");
     assert_eq!(messages.len(), 2, "{doc:#}");
@@ -171,7 +188,10 @@ fn kill_9_mid_reply_keeps_the_user_turn_and_the_partial_reply() {
         stored.starts_with(&printed),
         "the stored reply lost text printed over a second before the kill:\nprinted: {printed}\nstored:  {stored}"
     );
-    assert!(at_kill.starts_with(stored), "stored text that was never printed: {stored}");
+    assert!(
+        at_kill.starts_with(stored),
+        "stored text that was never printed: {stored}"
+    );
 
     env.cmd()
         .args(["sessions", "show", "killed"])

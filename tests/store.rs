@@ -51,9 +51,14 @@ fn rusqlite_mode(path: &std::path::Path) -> String {
 fn a_turn_and_a_streamed_reply_are_stored_with_status_model_and_usage() {
     let env = common::TestEnv::new();
     let mut store = Store::open(&db_path(&env)).expect("open");
-    let session = store.create_session(Some("deploy"), &meta()).expect("session");
-    store.begin_turn(session.id, "how do I rotate vault tokens?").expect("turn");
-    let mut rec = ReplyRecorder::start(&mut store, session.id, Some("http"), Some("m1")).expect("rec");
+    let session = store
+        .create_session(Some("deploy"), &meta())
+        .expect("session");
+    store
+        .begin_turn(session.id, "how do I rotate vault tokens?")
+        .expect("turn");
+    let mut rec =
+        ReplyRecorder::start(&mut store, session.id, Some("http"), Some("m1")).expect("rec");
     rec.push(&mut store, "Use ").expect("push");
     rec.push(&mut store, "short TTLs.").expect("push");
     rec.tick(&mut store).expect("tick");
@@ -93,7 +98,10 @@ fn named_sessions_are_found_by_name_or_id_and_names_are_unique() {
     let again = store.named_session("infra", &meta()).expect("find");
     assert_eq!(a.id, again.id);
     assert_eq!(
-        store.find_session(&a.id.to_string()).expect("by id").map(|s| s.id),
+        store
+            .find_session(&a.id.to_string())
+            .expect("by id")
+            .map(|s| s.id),
         Some(a.id)
     );
     let b = store.create_session(None, &meta()).expect("unnamed");
@@ -106,7 +114,10 @@ fn named_sessions_are_found_by_name_or_id_and_names_are_unique() {
         Err(StoreError::BadName(_))
     ));
     store.rename_session(b.id, "dr-plan").expect("rename");
-    assert_eq!(store.latest_session().expect("latest").map(|s| s.id), Some(b.id));
+    assert_eq!(
+        store.latest_session().expect("latest").map(|s| s.id),
+        Some(b.id)
+    );
     store.delete_session(a.id).expect("rm");
     assert!(store.find_session("infra").expect("lookup").is_none());
 }
@@ -152,16 +163,24 @@ fn search_finds_words_in_old_sessions_and_treats_fts_syntax_literally() {
         .begin_turn(old.id, "our etcd quorum was lost during the upgrade")
         .expect("turn");
     let new = store.create_session(Some("new"), &meta()).expect("new");
-    store.begin_turn(new.id, "terraform plan looks fine").expect("turn");
+    store
+        .begin_turn(new.id, "terraform plan looks fine")
+        .expect("turn");
     let hits = store.search("quorum").expect("search");
     assert_eq!(hits.len(), 1);
     assert_eq!(hits[0].session_name.as_deref(), Some("old"));
     assert!(hits[0].snippet.contains("[quorum]"), "{}", hits[0].snippet);
-    assert!(store.search("\"unbalanced -x:").expect("odd query").is_empty());
+    assert!(
+        store
+            .search("\"unbalanced -x:")
+            .expect("odd query")
+            .is_empty()
+    );
     // Rewritten replies are re-indexed.
     let mut rec = ReplyRecorder::start(&mut store, new.id, None, None).expect("rec");
     rec.push(&mut store, "check the drift first").expect("push");
-    rec.finish(&mut store, &ReplyEnd::default()).expect("finish");
+    rec.finish(&mut store, &ReplyEnd::default())
+        .expect("finish");
     assert_eq!(store.search("drift").expect("search").len(), 1);
     store.delete_session(new.id).expect("rm");
     assert!(store.search("drift").expect("search").is_empty());

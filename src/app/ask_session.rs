@@ -57,9 +57,7 @@ pub fn drive(
         .filter(|m| m.role == Role::System)
         .collect();
     messages.extend(history(&store.messages(session.id)?));
-    let context = provider
-        .context_window()
-        .unwrap_or(budget::DEFAULT_CONTEXT);
+    let context = provider.context_window().unwrap_or(budget::DEFAULT_CONTEXT);
     let reserve = request.max_tokens.unwrap_or(budget::DEFAULT_RESERVE);
     let fitted = budget::fit(messages, context, reserve);
     if fitted.dropped_turns > 0 {
@@ -76,8 +74,8 @@ pub fn drive(
         Some(provider.name()),
         Some(provider.model()),
     )?;
-    let recorded = runtime.block_on(turn::stream_recorded(
+    let streamed = runtime.block_on(turn::stream_recorded(
         provider, request, out, options, &mut store, recorder,
     ))?;
-    recorded.result
+    streamed.result
 }

@@ -22,7 +22,9 @@ pub fn run(
         ));
     }
     let mut flags = super::model_flags(global, &args.model);
-    flags.detail = args.detail.map(|v| Sourced::new(v, Source::Flag("--detail")));
+    flags.detail = args
+        .detail
+        .map(|v| Sourced::new(v, Source::Flag("--detail")));
     flags.temperature = args
         .temperature
         .map(|v| Sourced::new(v, Source::Flag("--temperature")));

@@ -1,6 +1,8 @@
 //! `mitchell sessions list|show|export|rm|search`: reads and removes saved sessions. Results go
 //! to stdout; "nothing found" notices to stderr. An unknown session is a usage error (exit 2).
 
+use std::fmt::Write as _;
+
 use serde::Serialize;
 
 use crate::cli::{ExportFormat, GlobalArgs, SessionsCommand};
@@ -106,14 +108,15 @@ fn list(db: &Store, json: bool, out: &mut Output) -> anyhow::Result<()> {
         "ID", "NAME", "UPDATED", "MSGS"
     );
     for s in &sessions {
-        text.push_str(&format!(
-            "{:>5}  {:<name_width$}  {:<16}  {:>4}  {}\n",
+        let _ = writeln!(
+            text,
+            "{:>5}  {:<name_width$}  {:<16}  {:>4}  {}",
             s.session.id,
             s.session.name.as_deref().unwrap_or("-"),
             format_time(s.session.updated_at),
             s.messages,
             s.title.as_deref().unwrap_or(""),
-        ));
+        );
     }
     out.print(&text)?;
     Ok(())
@@ -133,10 +136,11 @@ fn search(db: &Store, text: &str, out: &mut Output) -> anyhow::Result<()> {
             .unwrap_or_else(|| format!("#{}", hit.session_id));
         let role = store::role_label(hit.role);
         let snippet = hit.snippet.split_whitespace().collect::<Vec<_>>().join(" ");
-        lines.push_str(&format!(
-            "{session}\t{}\t{role}\t{snippet}\n",
+        let _ = writeln!(
+            lines,
+            "{session}\t{}\t{role}\t{snippet}",
             format_time(hit.created_at)
-        ));
+        );
     }
     out.print(&lines)?;
     Ok(())

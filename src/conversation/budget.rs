@@ -53,7 +53,10 @@ pub fn fit(messages: Vec<Message>, context: u32, reserve: u32) -> Fitted {
         if used <= limit {
             break;
         }
-        used -= messages[cut..end].iter().map(estimate_tokens).sum::<usize>();
+        used -= messages[cut..end]
+            .iter()
+            .map(estimate_tokens)
+            .sum::<usize>();
         cut = end;
         dropped_turns += 1;
     }

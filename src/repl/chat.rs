@@ -135,7 +135,10 @@ impl Chat {
             self.store.begin_turn(session.id, text)?;
         }
         let mut conversation = history(&self.store.messages(session.id)?);
-        while conversation.last().is_some_and(|m| m.role == Role::Assistant) {
+        while conversation
+            .last()
+            .is_some_and(|m| m.role == Role::Assistant)
+        {
             conversation.pop();
         }
         if conversation.is_empty() {
@@ -171,7 +174,7 @@ impl Chat {
             Some(self.provider.model()),
         )?;
         let options = ExchangeOptions::streaming(out, self.options.show_reasoning);
-        let recorded = rt.block_on(turn::stream_recorded(
+        let streamed = rt.block_on(turn::stream_recorded(
             self.provider.as_ref(),
             request,
             out,
@@ -179,11 +182,11 @@ impl Chat {
             &mut self.store,
             recorder,
         ))?;
-        if recorded.status == Status::Interrupted {
+        if streamed.status == Status::Interrupted {
             out.notice("[interrupted: the partial reply is kept]");
             return Ok(());
         }
-        let reply = crate::conversation::outcome(recorded.result?)
+        let reply = crate::conversation::outcome(streamed.result?)
             .map_err(|err| anyhow::Error::new(err).context("the reply failed"))?;
         if let Some(u) = reply.usage {
             add_usage(&mut self.usage, &u);

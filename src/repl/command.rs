@@ -54,7 +54,8 @@ pub enum ParseError {
 }
 
 fn did_you_mean(s: Option<&str>) -> String {
-    s.map(|s| format!(" — did you mean /{s}?")).unwrap_or_default()
+    s.map(|s| format!(" — did you mean /{s}?"))
+        .unwrap_or_default()
 }
 
 /// A command's name, its arguments and what it does, for `/help` and completion.
@@ -66,21 +67,81 @@ pub struct Spec {
 
 /// Every command, in `/help` order.
 pub const COMMANDS: &[Spec] = &[
-    Spec { name: "help", args: "", about: "this list" },
-    Spec { name: "persona", args: "NAME", about: "speak with another persona" },
-    Spec { name: "model", args: "NAME", about: "switch the model" },
-    Spec { name: "provider", args: "NAME", about: "switch the provider (a configured name or local)" },
-    Spec { name: "detail", args: "full|compact", about: "how much of the persona goes into the prompt" },
-    Spec { name: "system", args: "TEXT", about: "add an instruction to the system prompt (empty clears it)" },
-    Spec { name: "new", args: "", about: "start a new session" },
-    Spec { name: "sessions", args: "", about: "list saved sessions" },
-    Spec { name: "load", args: "ID|NAME", about: "continue a saved session" },
-    Spec { name: "rename", args: "NAME", about: "name this session" },
-    Spec { name: "export", args: "[md|json] [FILE]", about: "write this session to FILE (or stdout)" },
-    Spec { name: "retry", args: "", about: "ask the last question again" },
-    Spec { name: "usage", args: "", about: "token usage of this session" },
-    Spec { name: "edit", args: "", about: "write the next message in $EDITOR" },
-    Spec { name: "quit", args: "", about: "leave (also Ctrl-D)" },
+    Spec {
+        name: "help",
+        args: "",
+        about: "this list",
+    },
+    Spec {
+        name: "persona",
+        args: "NAME",
+        about: "speak with another persona",
+    },
+    Spec {
+        name: "model",
+        args: "NAME",
+        about: "switch the model",
+    },
+    Spec {
+        name: "provider",
+        args: "NAME",
+        about: "switch the provider (a configured name or local)",
+    },
+    Spec {
+        name: "detail",
+        args: "full|compact",
+        about: "how much of the persona goes into the prompt",
+    },
+    Spec {
+        name: "system",
+        args: "TEXT",
+        about: "add an instruction to the system prompt (empty clears it)",
+    },
+    Spec {
+        name: "new",
+        args: "",
+        about: "start a new session",
+    },
+    Spec {
+        name: "sessions",
+        args: "",
+        about: "list saved sessions",
+    },
+    Spec {
+        name: "load",
+        args: "ID|NAME",
+        about: "continue a saved session",
+    },
+    Spec {
+        name: "rename",
+        args: "NAME",
+        about: "name this session",
+    },
+    Spec {
+        name: "export",
+        args: "[md|json] [FILE]",
+        about: "write this session to FILE (or stdout)",
+    },
+    Spec {
+        name: "retry",
+        args: "",
+        about: "ask the last question again",
+    },
+    Spec {
+        name: "usage",
+        args: "",
+        about: "token usage of this session",
+    },
+    Spec {
+        name: "edit",
+        args: "",
+        about: "write the next message in $EDITOR",
+    },
+    Spec {
+        name: "quit",
+        args: "",
+        about: "leave (also Ctrl-D)",
+    },
 ];
 
 /// Parses one line (or pasted block). Only a line whose first character is `/` is a command;
@@ -234,7 +295,10 @@ mod tests {
         };
         assert_eq!(cmd("/export"), e(ExportFormat::Md, None));
         assert_eq!(cmd("/export json"), e(ExportFormat::Json, None));
-        assert_eq!(cmd("/export md out.md"), e(ExportFormat::Md, Some("out.md")));
+        assert_eq!(
+            cmd("/export md out.md"),
+            e(ExportFormat::Md, Some("out.md"))
+        );
         assert_eq!(cmd("/export s.json"), e(ExportFormat::Json, Some("s.json")));
     }
 
@@ -242,8 +306,14 @@ mod tests {
     fn messages_blank_lines_and_escapes() {
         assert_eq!(parse("  "), Ok(Input::Empty));
         assert_eq!(parse("hi /help"), Ok(Input::Message("hi /help".into())));
-        assert_eq!(parse(" /etc/hosts"), Ok(Input::Message(" /etc/hosts".into())));
-        assert_eq!(parse("//etc/hosts"), Ok(Input::Message("/etc/hosts".into())));
+        assert_eq!(
+            parse(" /etc/hosts"),
+            Ok(Input::Message(" /etc/hosts".into()))
+        );
+        assert_eq!(
+            parse("//etc/hosts"),
+            Ok(Input::Message("/etc/hosts".into()))
+        );
     }
 
     #[test]
@@ -259,17 +329,26 @@ mod tests {
         assert!(err.to_string().contains("did you mean /persona?"));
         assert!(matches!(
             parse("/qiut"),
-            Err(ParseError::Unknown { suggestion: Some("quit"), .. })
+            Err(ParseError::Unknown {
+                suggestion: Some("quit"),
+                ..
+            })
         ));
         assert!(matches!(
             parse("/etc/hosts"),
-            Err(ParseError::Unknown { suggestion: None, .. })
+            Err(ParseError::Unknown {
+                suggestion: None,
+                ..
+            })
         ));
     }
 
     #[test]
     fn missing_or_bad_arguments_show_usage() {
-        assert_eq!(parse("/persona"), Err(ParseError::Usage("/persona NAME".into())));
+        assert_eq!(
+            parse("/persona"),
+            Err(ParseError::Usage("/persona NAME".into()))
+        );
         assert_eq!(
             parse("/detail huge"),
             Err(ParseError::Usage("/detail full|compact".into()))

@@ -95,9 +95,8 @@ pub fn run(
             };
             match file {
                 Some(path) => {
-                    std::fs::write(&path, text).map_err(|e| {
-                        anyhow::anyhow!("cannot write {}: {e}", path.display())
-                    })?;
+                    std::fs::write(&path, text)
+                        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
                     out.notice(&format!("exported to {}", path.display()));
                 }
                 None => out.print(&text)?,
@@ -138,7 +137,11 @@ fn sessions(chat: &Chat) -> anyhow::Result<String> {
     }
     let mut text = String::new();
     for s in list.iter().take(20) {
-        let mark = if Some(s.session.id) == current { '*' } else { ' ' };
+        let mark = if Some(s.session.id) == current {
+            '*'
+        } else {
+            ' '
+        };
         let _ = writeln!(
             text,
             "{mark} {:>4}  {:<16}  {}  {:>3} msgs  {}",

@@ -215,7 +215,10 @@ mod tests {
 
     #[test]
     fn arguments_complete_personas_sessions_and_choices() {
-        assert_eq!(complete("/persona s", 10, &names()), (9, vec!["sre".into()]));
+        assert_eq!(
+            complete("/persona s", 10, &names()),
+            (9, vec!["sre".into()])
+        );
         assert_eq!(
             complete("/load d", 7, &names()),
             (6, vec!["dr-plan".into(), "deploy".into()])
@@ -229,7 +232,10 @@ mod tests {
         assert!(block_is_open("\"\"\""));
         assert!(block_is_open("\"\"\"\nline one"));
         assert!(!block_is_open("\"\"\"\nline one\n\"\"\""));
-        assert_eq!(message_text("\"\"\"\nline one\nline two\n\"\"\""), "line one\nline two");
+        assert_eq!(
+            message_text("\"\"\"\nline one\nline two\n\"\"\""),
+            "line one\nline two"
+        );
         assert_eq!(message_text("\"\"\"first\nsecond\n\"\"\""), "first\nsecond");
         assert_eq!(message_text("plain"), "plain");
     }

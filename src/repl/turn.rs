@@ -70,7 +70,9 @@ pub async fn stream_recorded(
         failed,
     } = recording;
     if let Some(err) = failed {
-        out.warn(&format!("the reply could not be saved as it streamed: {err}"));
+        out.warn(&format!(
+            "the reply could not be saved as it streamed: {err}"
+        ));
     }
     let mut end = ReplyEnd {
         provider: Some(provider.name().to_owned()),

@@ -1,6 +1,8 @@
 //! Renders a session and its messages as markdown or JSON, for `sessions export` and `/export`.
 //! Pure: takes rows, returns text.
 
+use std::fmt::Write as _;
+
 use serde::Serialize;
 
 use super::{Session, Status, StoredMessage, rfc3339};
@@ -16,7 +18,7 @@ pub fn markdown(session: &Session, messages: &[StoredMessage]) -> String {
     if let Some(m) = &session.meta.model {
         facts.push(format!("model {m}"));
     }
-    out.push_str(&format!("_{}_\n", facts.join(" · ")));
+    let _ = writeln!(out, "_{}_", facts.join(" · "));
     for msg in messages {
         let who = match msg.role {
             Role::System => "System",
@@ -25,20 +27,22 @@ pub fn markdown(session: &Session, messages: &[StoredMessage]) -> String {
         };
         let mut heading = format!("\n## {who}");
         if msg.kind != "chat" {
-            heading.push_str(&format!(" ({})", msg.kind));
+            let _ = write!(heading, " ({})", msg.kind);
         }
         match msg.status {
             Status::Complete => {}
             // Still streaming, or its process died mid-reply.
             Status::Streaming => heading.push_str(" [unfinished]"),
-            other => heading.push_str(&format!(" [{other}]")),
+            other => {
+                let _ = write!(heading, " [{other}]");
+            }
         }
         out.push_str(&heading);
         out.push_str("\n\n");
         out.push_str(msg.content.trim_end());
         out.push('\n');
         if let Some(err) = &msg.error {
-            out.push_str(&format!("\n> error: {err}\n"));
+            let _ = write!(out, "\n> error: {err}\n");
         }
     }
     out

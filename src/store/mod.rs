@@ -36,7 +36,9 @@ pub enum StoreError {
     },
     #[error("sessions database: {0}")]
     Sqlite(#[from] rusqlite::Error),
-    #[error("the sessions database has schema version {found}; this mitchell knows up to {supported}")]
+    #[error(
+        "the sessions database has schema version {found}; this mitchell knows up to {supported}"
+    )]
     TooNew { found: u32, supported: u32 },
     #[error("no session '{0}' (see `mitchell sessions list`)")]
     NoSuchSession(String),

@@ -3,9 +3,7 @@
 
 use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
 
-use super::{
-    Session, SessionId, SessionMeta, SessionSummary, Store, StoreError, now_ms,
-};
+use super::{Session, SessionId, SessionMeta, SessionSummary, Store, StoreError, now_ms};
 
 const SESSION_COLUMNS: &str = "id, name, created_at, updated_at, persona, provider, model";
 /// Characters of the first user message shown as a session's title.
