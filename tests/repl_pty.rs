@@ -217,3 +217,42 @@ fn a_failed_turn_is_printed_and_the_repl_carries_on_with_its_commands() {
         .count();
     assert_eq!(users, 1);
 }
+
+#[test]
+fn two_repls_on_one_database_both_work() {
+    let env = common::TestEnv::new();
+    let server = Server::start(vec![fast_reply("noted")]);
+    let mut a = spawn_chat(&env, &server, &["--session", "shared"]);
+    let mut b = spawn_chat(&env, &server, &["--session", "shared"]);
+    a.expect(PROMPT).expect("prompt a");
+    b.expect(PROMPT).expect("prompt b");
+    for round in 0..3 {
+        a.send(format!("from a {round}\r")).expect("a types");
+        b.send(format!("from b {round}\r")).expect("b types");
+        a.expect("noted").expect("a's reply");
+        b.expect("noted").expect("b's reply");
+        a.expect(PROMPT).expect("prompt a");
+        b.expect(PROMPT).expect("prompt b");
+    }
+    for p in [&mut a, &mut b] {
+        p.send("/quit\r").expect("quit");
+        p.expect(expectrl::Eof).expect("ends");
+        let status = p.get_process().wait().expect("wait");
+        assert!(
+            matches!(status, WaitStatus::Exited(_, 0)),
+            "exit status {status:?}"
+        );
+    }
+    let out = env
+        .cmd()
+        .args(["sessions", "export", "shared", "--format", "json"])
+        .output()
+        .expect("export");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let messages = doc["messages"].as_array().expect("messages");
+    assert_eq!(messages.len(), 12, "{doc:#}");
+    assert!(
+        messages.iter().all(|m| m["status"] == "complete"),
+        "{doc:#}"
+    );
+}

@@ -56,6 +56,25 @@ const MIGRATIONS: &[&str] = &[
         INSERT INTO messages_fts(rowid, content) VALUES (new.id, new.content);
     END;
     ",
+    // 2: a session's message count and title kept on its row, so listing is one table scan.
+    "
+    ALTER TABLE sessions ADD COLUMN message_count INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE sessions ADD COLUMN title TEXT;
+    UPDATE sessions SET
+        message_count = (SELECT count(*) FROM messages m WHERE m.session_id = sessions.id),
+        title = (SELECT substr(m.content, 1, 60) FROM messages m
+                  WHERE m.session_id = sessions.id AND m.role = 'user' ORDER BY m.id LIMIT 1);
+    CREATE TRIGGER sessions_count_insert AFTER INSERT ON messages BEGIN
+        UPDATE sessions SET
+            message_count = message_count + 1,
+            title = coalesce(title, CASE WHEN new.role = 'user'
+                                         THEN substr(new.content, 1, 60) END)
+        WHERE id = new.session_id;
+    END;
+    CREATE TRIGGER sessions_count_delete AFTER DELETE ON messages BEGIN
+        UPDATE sessions SET message_count = message_count - 1 WHERE id = old.session_id;
+    END;
+    ",
 ];
 
 /// The schema version this binary writes.
@@ -96,6 +115,37 @@ mod tests {
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .expect("version");
         assert_eq!(v, VERSION);
+    }
+
+    #[test]
+    fn version_1_data_is_carried_into_version_2() {
+        let mut conn = Connection::open_in_memory().expect("db");
+        conn.execute_batch(MIGRATIONS[0]).expect("v1");
+        conn.pragma_update(None, "user_version", 1).expect("set");
+        conn.execute_batch(
+            "INSERT INTO sessions (id, created_at, updated_at) VALUES (1, 0, 0);
+             INSERT INTO messages (session_id, role, content, status, created_at, updated_at)
+             VALUES (1, 'user', 'the etcd quorum', 'complete', 0, 0),
+                    (1, 'assistant', 'restore it', 'complete', 0, 0);",
+        )
+        .expect("v1 rows");
+        migrate(&mut conn).expect("to v2");
+        let (count, title): (i64, String) = conn
+            .query_row(
+                "SELECT message_count, title FROM sessions WHERE id = 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .expect("row");
+        assert_eq!((count, title.as_str()), (2, "the etcd quorum"));
+        let hits: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM messages_fts WHERE messages_fts MATCH 'quorum'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("fts");
+        assert_eq!(hits, 1);
     }
 
     #[test]

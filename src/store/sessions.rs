@@ -6,8 +6,6 @@ use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
 use super::{Session, SessionId, SessionMeta, SessionSummary, Store, StoreError, now_ms};
 
 const SESSION_COLUMNS: &str = "id, name, created_at, updated_at, persona, provider, model";
-/// Characters of the first user message shown as a session's title.
-const TITLE_CHARS: usize = 60;
 
 fn session_from_row(row: &Row<'_>) -> rusqlite::Result<Session> {
     Ok(Session {
@@ -129,11 +127,8 @@ impl Store {
     /// Every session, most recently updated first, with message counts and titles.
     pub fn list_sessions(&self) -> Result<Vec<SessionSummary>, StoreError> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {SESSION_COLUMNS},
-                (SELECT count(*) FROM messages m WHERE m.session_id = s.id),
-                (SELECT substr(m.content, 1, {TITLE_CHARS}) FROM messages m
-                  WHERE m.session_id = s.id AND m.role = 'user' ORDER BY m.id LIMIT 1)
-             FROM sessions s ORDER BY updated_at DESC, id DESC"
+            "SELECT {SESSION_COLUMNS}, message_count, title
+             FROM sessions ORDER BY updated_at DESC, id DESC"
         ))?;
         let rows = stmt.query_map([], |row| {
             Ok(SessionSummary {
