@@ -14,6 +14,8 @@ use crate::llm::{self, ChatRequest, Message, Reply, Usage, reply::ToolCall};
 use crate::output::Output;
 use crate::persona::Detail;
 
+// `dispatch` hands over the parsed arguments by value.
+#[allow(clippy::needless_pass_by_value)]
 pub fn run(
     global: &GlobalArgs,
     args: AskArgs,
@@ -45,7 +47,11 @@ pub fn run(
     } else {
         ExchangeOptions::streaming(out, args.show_reasoning)
     };
-    let runtime = super::runtime()?;
+    // One thread: the provider's task and the driver hand events over without cross-thread
+    // wake-ups, which halves the CPU time of a long stream (notes/BENCHMARKS-http.md).
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     let reply = if super::ask_session::wanted(&args) {
         super::ask_session::drive(
             &args,
@@ -57,7 +63,12 @@ pub fn run(
             &runtime,
         )?
     } else {
-        runtime.block_on(conversation::drive(provider.as_ref(), request, out, options))?
+        runtime.block_on(conversation::drive(
+            provider.as_ref(),
+            request,
+            out,
+            options,
+        ))?
     };
     if args.json {
         let object = JsonReply::new(&reply, provider.name(), provider.model());
@@ -77,7 +88,9 @@ pub fn run(
 /// The flag layer: the model flags plus ask's own.
 fn layer(global: &GlobalArgs, args: &AskArgs) -> crate::config::Layer {
     let mut layer = super::model_flags(global, &args.model);
-    layer.detail = args.detail.map(|v| Sourced::new(v, Source::Flag("--detail")));
+    layer.detail = args
+        .detail
+        .map(|v| Sourced::new(v, Source::Flag("--detail")));
     layer.temperature = args
         .temperature
         .map(|v| Sourced::new(v, Source::Flag("--temperature")));

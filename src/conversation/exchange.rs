@@ -54,17 +54,39 @@ pub async fn drive(
     out: &mut Output,
     options: ExchangeOptions,
 ) -> anyhow::Result<Reply> {
+    match drive_until_interrupted(provider, request, out, options).await? {
+        Exchange::Done(reply) => Ok(reply),
+        Exchange::Interrupted(_) => Err(Interrupted.into()),
+    }
+}
+
+/// How an exchange ended, for callers that keep a partial reply (the REPL).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Exchange {
+    /// The stream ended (finished, failed or truncated: see `outcome`).
+    Done(Reply),
+    /// Ctrl-C: what had arrived so far; the connection is closed.
+    Interrupted(Reply),
+}
+
+/// Like `drive`, but Ctrl-C returns the partial reply instead of an error.
+pub async fn drive_until_interrupted(
+    provider: &dyn Provider,
+    request: ChatRequest,
+    out: &mut Output,
+    options: ExchangeOptions,
+) -> anyhow::Result<Exchange> {
     drive_observed(provider, request, out, options, &mut Unobserved).await
 }
 
-/// `drive`, handing every event and a regular tick to `observer`.
+/// `drive_until_interrupted`, handing every event and a regular tick to `observer`.
 pub async fn drive_observed(
     provider: &dyn Provider,
     request: ChatRequest,
     out: &mut Output,
     options: ExchangeOptions,
     observer: &mut dyn Observer,
-) -> anyhow::Result<Reply> {
+) -> anyhow::Result<Exchange> {
     let mut tick = tokio::time::interval(OBSERVER_TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut reply = Reply::default();
@@ -82,7 +104,7 @@ pub async fn drive_observed(
                 if printed_any && !ends_with_newline {
                     let _ = out.finish_answer(false);
                 }
-                return Err(Interrupted.into());
+                return Ok(Exchange::Interrupted(reply));
             }
             event = rx.recv() => event,
             _ = tick.tick() => {
@@ -123,7 +145,7 @@ pub async fn drive_observed(
     if printed_any && !ends_with_newline {
         out.finish_answer(false)?;
     }
-    Ok(reply)
+    Ok(Exchange::Done(reply))
 }
 
 /// The reply when it finished, its error otherwise.

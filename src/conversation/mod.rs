@@ -7,5 +7,5 @@ pub mod budget;
 pub mod exchange;
 pub mod prompt;
 
-pub use exchange::{ExchangeOptions, drive, outcome};
+pub use exchange::{Exchange, ExchangeOptions, drive, drive_until_interrupted, outcome};
 pub use prompt::{InputError, prompt_from};

@@ -3,7 +3,7 @@
 //! streams, then finalises the row as complete, failed or interrupted (Ctrl-C) with the model,
 //! provider and usage. Used by the REPL and by `ask --continue/--session`.
 
-use crate::conversation::exchange::{self, ExchangeOptions, Observer};
+use crate::conversation::exchange::{self, Exchange, ExchangeOptions, Observer};
 use crate::error::Interrupted;
 use crate::llm::{ChatRequest, Provider, Reply, StreamEvent};
 use crate::output::Output;
@@ -63,7 +63,12 @@ pub async fn stream_recorded(
         recorder,
         failed: None,
     };
-    let result = exchange::drive_observed(provider, request, out, options, &mut recording).await;
+    let result = exchange::drive_observed(provider, request, out, options, &mut recording)
+        .await
+        .and_then(|ended| match ended {
+            Exchange::Done(reply) => Ok(reply),
+            Exchange::Interrupted(_) => Err(Interrupted.into()),
+        });
     let Recording {
         store,
         recorder,

@@ -60,3 +60,19 @@ impl TestEnv {
         cmd
     }
 }
+
+impl TestEnv {
+    /// The same environment as `cmd`, as a `std::process::Command`, for tests that must spawn
+    /// the binary and signal it or close its pipes while it runs.
+    pub fn std_cmd(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_mitchell"));
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.path())
+            .env("XDG_CONFIG_HOME", self.path().join("config"))
+            .env("XDG_DATA_HOME", self.path().join("data"))
+            .env("XDG_CACHE_HOME", self.path().join("cache"))
+            .env("NO_COLOR", "1");
+        cmd
+    }
+}

@@ -15,6 +15,7 @@
 
 #![allow(dead_code)]
 
+use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -280,12 +281,12 @@ async fn serve(
     };
     let mut head = format!("HTTP/1.1 {} X\r\nConnection: close\r\n", response.status);
     for (name, value) in &response.headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
+        let _ = write!(head, "{name}: {value}\r\n");
     }
     if response.chunked {
         head.push_str("Transfer-Encoding: chunked\r\n\r\n");
     } else {
-        head.push_str(&format!("Content-Length: {}\r\n\r\n", response.body.len()));
+        let _ = write!(head, "Content-Length: {}\r\n\r\n", response.body.len());
     }
     stream.write_all(head.as_bytes()).await?;
     stream.flush().await?;

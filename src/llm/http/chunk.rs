@@ -14,7 +14,7 @@ use crate::llm::{Error, StreamEvent, ToolCallDelta, Usage};
 struct Chunk {
     model: Option<String>,
     choices: Option<Vec<Choice>>,
-    usage: Option<WireUsage>,
+    usage: Option<Usage>,
     error: Option<Value>,
 }
 
@@ -53,14 +53,6 @@ struct WireFunction {
     arguments: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct WireUsage {
-    prompt_tokens: Option<u64>,
-    completion_tokens: Option<u64>,
-    total_tokens: Option<u64>,
-}
-
 /// Whether the stream goes on after an event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flow {
@@ -91,7 +83,9 @@ impl ChunkDecoder {
     /// Decodes one SSE event.
     pub fn event(&mut self, event: &SseEvent, out: &mut Vec<StreamEvent>) -> Flow {
         if let Some(raw) = &event.error {
-            out.push(StreamEvent::Error(Error::Stream(errors::in_stream_message(raw))));
+            out.push(StreamEvent::Error(Error::Stream(
+                errors::in_stream_message(raw),
+            )));
             return Flow::Stop;
         }
         let data = event.data.trim();
@@ -116,23 +110,15 @@ impl ChunkDecoder {
 
     /// Decodes one JSON body: a chunk, a whole response, or an error object.
     pub fn json(&mut self, data: &str, is_error_event: bool, out: &mut Vec<StreamEvent>) -> Flow {
-        let chunk: Chunk = match serde_json::from_str(data) {
-            Ok(chunk) => chunk,
-            Err(_) => {
-                let raw: String = data.chars().take(200).collect();
-                out.push(StreamEvent::Error(Error::Stream(format!(
-                    "malformed event from the server: {raw}"
-                ))));
-                return Flow::Stop;
-            }
+        let Ok(chunk) = serde_json::from_str::<Chunk>(data) else {
+            let raw: String = data.chars().take(200).collect();
+            out.push(StreamEvent::Error(Error::Stream(format!(
+                "malformed event from the server: {raw}"
+            ))));
+            return Flow::Stop;
         };
-        if let Some(usage) = &chunk.usage {
-            out.push(StreamEvent::Usage(Usage {
-                prompt_tokens: usage.prompt_tokens,
-                completion_tokens: usage.completion_tokens,
-                total_tokens: usage.total_tokens,
-                prompt_eval_tokens: None,
-            }));
+        if let Some(usage) = chunk.usage {
+            out.push(StreamEvent::Usage(usage));
         }
         let error = chunk.error.as_ref().filter(|e| !e.is_null());
         if is_error_event || error.is_some() {
@@ -199,7 +185,11 @@ fn decode_delta(delta: Delta, out: &mut Vec<StreamEvent>) {
 fn decode_part(part: &Value, out: &mut Vec<StreamEvent>) {
     match part.get("type").and_then(Value::as_str) {
         Some("text") => {
-            if let Some(text) = part.get("text").and_then(Value::as_str).filter(|t| !t.is_empty()) {
+            if let Some(text) = part
+                .get("text")
+                .and_then(Value::as_str)
+                .filter(|t| !t.is_empty())
+            {
                 out.push(StreamEvent::Text(text.to_owned()));
             }
         }

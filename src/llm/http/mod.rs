@@ -11,9 +11,10 @@ mod chunk;
 mod errors;
 mod request;
 mod retry;
+mod send;
+pub mod sse;
 #[cfg(test)]
 mod tests;
-pub mod sse;
 mod transport;
 
 use std::sync::Arc;

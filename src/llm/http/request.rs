@@ -75,7 +75,10 @@ pub fn chat_url(target: &HttpTarget, request: &ChatRequest) -> String {
 pub fn models_url(target: &HttpTarget) -> String {
     let base = &target.base_url;
     let url = if azure_classic(target) {
-        format!("{}/openai/models", base.strip_suffix("/openai").unwrap_or(base))
+        format!(
+            "{}/openai/models",
+            base.strip_suffix("/openai").unwrap_or(base)
+        )
     } else {
         format!("{base}/models")
     };
@@ -160,7 +163,9 @@ pub fn resolve_key(source: Option<&KeySource>) -> anyhow::Result<Option<String>>
                 .stdin(std::process::Stdio::null())
                 .stderr(std::process::Stdio::inherit())
                 .output()
-                .map_err(|err| anyhow::anyhow!("api_key_command `{command}` could not run: {err}"))?;
+                .map_err(|err| {
+                    anyhow::anyhow!("api_key_command `{command}` could not run: {err}")
+                })?;
             if !output.status.success() {
                 anyhow::bail!("api_key_command `{command}` failed ({})", output.status);
             }
@@ -198,4 +203,112 @@ pub fn describe(target: &HttpTarget, request: &ChatRequest) -> Value {
         "headers": headers,
         "body": body(target, request),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::llm::JsonSchemaFormat;
+
+    fn target(kind: ProviderKind, base_url: &str, json_mode: JsonMode) -> HttpTarget {
+        HttpTarget {
+            name: "t".into(),
+            kind,
+            base_url: base_url.into(),
+            model: Some("m".into()),
+            key: None,
+            token_param: TokenParam::MaxTokens,
+            include_usage: true,
+            json_mode,
+            headers: BTreeMap::new(),
+            api_version: Some("2024-10-21".into()),
+            deployment: None,
+            connect_timeout: Duration::from_secs(1),
+            idle_timeout: Duration::from_secs(1),
+            total_timeout: None,
+            max_tries: 1,
+        }
+    }
+
+    fn schema_request() -> ChatRequest {
+        ChatRequest {
+            messages: vec![Message::user("q")],
+            json_schema: Some(JsonSchemaFormat {
+                name: "postmortem".into(),
+                schema: json!({"type": "object"}),
+            }),
+            stream: false,
+            ..ChatRequest::default()
+        }
+    }
+
+    #[test]
+    fn json_modes() {
+        let request = schema_request();
+        let body = body(
+            &target(ProviderKind::Openai, "http://h/v1", JsonMode::JsonSchema),
+            &request,
+        );
+        assert_eq!(body["response_format"]["type"], "json_schema");
+        assert_eq!(body["response_format"]["json_schema"]["name"], "postmortem");
+        assert_eq!(body["messages"].as_array().unwrap().len(), 1);
+        assert_eq!(body.get("stream_options"), None, "only with stream: true");
+        let body = body_for(JsonMode::JsonObject, &request);
+        assert_eq!(body["response_format"], json!({"type": "json_object"}));
+        assert!(
+            body["messages"][1]["content"]
+                .as_str()
+                .unwrap()
+                .contains("JSON Schema")
+        );
+        let body = body_for(JsonMode::Prompt, &request);
+        assert_eq!(body.get("response_format"), None);
+        assert_eq!(body["messages"].as_array().unwrap().len(), 2);
+    }
+
+    fn body_for(mode: JsonMode, request: &ChatRequest) -> Value {
+        body(&target(ProviderKind::Openai, "http://h/v1", mode), request)
+    }
+
+    #[test]
+    fn urls_for_each_kind() {
+        let request = ChatRequest::default();
+        let plain = target(
+            ProviderKind::Openai,
+            "https://api.deepseek.com",
+            JsonMode::Prompt,
+        );
+        assert_eq!(
+            chat_url(&plain, &request),
+            "https://api.deepseek.com/chat/completions"
+        );
+        assert_eq!(models_url(&plain), "https://api.deepseek.com/models");
+        let mut azure = target(
+            ProviderKind::Azure,
+            "https://r.openai.azure.com/openai",
+            JsonMode::Prompt,
+        );
+        assert_eq!(
+            chat_url(&azure, &request),
+            "https://r.openai.azure.com/openai/deployments/m/chat/completions?api-version=2024-10-21"
+        );
+        azure.deployment = Some("prod".into());
+        assert!(chat_url(&azure, &request).contains("/deployments/prod/"));
+        assert_eq!(body(&azure, &request).get("model"), None);
+        let v1 = target(
+            ProviderKind::Azure,
+            "https://r.openai.azure.com/openai/v1",
+            JsonMode::Prompt,
+        );
+        assert_eq!(
+            chat_url(&v1, &request),
+            "https://r.openai.azure.com/openai/v1/chat/completions?api-version=2024-10-21"
+        );
+        assert_eq!(body(&v1, &request)["model"], "m");
+        assert_eq!(auth_header(&v1, "k"), ("api-key".into(), "k".into()));
+        assert_eq!(auth_header(&plain, "k").1, "Bearer k");
+    }
 }

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Benchmarks of mitchell's HTTP path (see notes/BENCHMARKS-http.md):
+#   1. cold start: `mitchell --version`, median over many runs (hyperfine, or a loop);
+#   2. `mitchell ask` against a loopback server streaming N SSE chunks (default 20,000), each
+#      chunk its own HTTP chunk: total CPU time (user+sys) next to `curl -N` on the same stream,
+#      and peak RSS, from /usr/bin/time, median of R runs.
+# Build first: cargo build --release --no-default-features   (HTTP only, no llama.cpp)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=${BIN:-target/release/mitchell}
+N=${N:-20000}
+R=${R:-11}
+PORT=${PORT:-18777}
+[ -x "$BIN" ] || { echo "missing $BIN: cargo build --release --no-default-features" >&2; exit 1; }
+command -v python3 >/dev/null || { echo "python3 is needed for the loopback server" >&2; exit 1; }
+
+# The loopback server: every request gets the same stream of N content chunks.
+python3 - "$PORT" "$N" <<'PY' &
+import sys, http.server, socketserver
+port, n = int(sys.argv[1]), int(sys.argv[2])
+events = [b'data: {"id":"b","object":"chat.completion.chunk","model":"bench","choices":[{"index":0,"delta":{"content":"tok%d "},"finish_reason":null}]}\n\n' % i for i in range(n)]
+events.append(b'data: {"id":"b","choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":%d,"total_tokens":%d}}\n\ndata: [DONE]\n\n' % (n, n + 5))
+frames = [b"%x\r\n%s\r\n" % (len(e), e) for e in events]
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("content-length", 0)))
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        for f in frames:
+            self.wfile.write(f)
+            self.wfile.flush()
+        self.wfile.write(b"0\r\n\r\n")
+    def log_message(self, *a): pass
+class S(socketserver.ThreadingMixIn, socketserver.TCPServer):
+    allow_reuse_address = True
+    daemon_threads = True
+S(("127.0.0.1", port), H).serve_forever()
+PY
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true' EXIT
+for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$PORT/" 2>/dev/null && break || sleep 0.1; done
+
+echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, $(uname -sr)"
+echo "date:    $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "binary:  $BIN ($("$BIN" --version))"
+echo
+
+echo "== cold start: $BIN --version"
+if command -v hyperfine >/dev/null; then
+  hyperfine -N --warmup 20 --runs 300 --export-json /tmp/mitchell-bench-version.json "$BIN --version" >/dev/null
+  python3 -c 'import json;r=json.load(open("/tmp/mitchell-bench-version.json"))["results"][0];print("median %.2f ms  (mean %.2f ms, min %.2f ms, %d runs)" % (r["median"]*1e3, r["mean"]*1e3, r["min"]*1e3, len(r["times"])))'
+else
+  python3 - "$BIN" <<'PY'
+import subprocess, sys, time, statistics
+t = []
+for _ in range(300):
+    s = time.perf_counter(); subprocess.run([sys.argv[1], "--version"], stdout=subprocess.DEVNULL); t.append(time.perf_counter() - s)
+print("median %.2f ms (loop of 300)" % (statistics.median(t) * 1e3))
+PY
+fi
+echo
+
+URL="http://127.0.0.1:$PORT/v1"
+measure() { # label, command… → median CPU time (user+sys, from wait4's rusage) and peak RSS
+  local label=$1; shift
+  python3 - "$label" "$R" "$@" <<'PY'
+import os, subprocess, sys, statistics
+label, runs, cmd = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+cpu, rss = [], []
+for _ in range(runs):
+    # /usr/bin/time reports the command's own peak RSS (a child forked from python would
+    # inherit python's high-water mark); wait4 gives the CPU time in microseconds.
+    p = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", "/tmp/mitchell-bench-rss"] + cmd,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, ru = os.wait4(p.pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, f"{label} failed"
+    cpu.append(ru.ru_utime + ru.ru_stime)
+    rss.append(int(open("/tmp/mitchell-bench-rss").read().split()[-1]) / 1024)
+mc, mr = statistics.median(cpu), statistics.median(rss)
+print("%-14s cpu %6.1f ms   peak RSS %5.1f MB   (median of %d; cpu runs ms: %s)" % (
+    label, mc * 1e3, mr, runs, " ".join("%.0f" % (c * 1e3) for c in cpu)))
+open("/tmp/mitchell-bench-%s.cpu" % label, "w").write("%f" % mc)
+PY
+}
+
+echo "== $N chunks over loopback: CPU time (user+sys) and peak RSS"
+measure curl curl -sN -X POST -H 'Content-Type: application/json' -d '{}' "$URL/chat/completions"
+measure mitchell "$BIN" ask --base-url "$URL" --model bench hi
+measure mitchell-json "$BIN" ask --json --base-url "$URL" --model bench hi
+c=$(cat /tmp/mitchell-bench-curl.cpu); m=$(cat /tmp/mitchell-bench-mitchell.cpu)
+awk -v c="$c" -v m="$m" 'BEGIN { if (c > 0) printf "ratio mitchell/curl: %.2fx\n", m / c; else print "curl cpu ~0" }'
+
+# Sanity check: the answer really streamed all N chunks.
+words=$("$BIN" ask --base-url "$URL" --model bench hi | wc -w)
+echo "words in the answer: $words (expected $N)"

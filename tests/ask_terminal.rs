@@ -1,0 +1,46 @@
+//! `ask` on a terminal (a pty): reasoning is shown on stderr, dimmed, before the answer, and
+//! the answer is printed too. Off a terminal the reasoning is dropped (see ask_requests.rs).
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::TestEnv;
+use common::server::{Response, Server};
+use expectrl::Expect;
+
+#[test]
+fn reasoning_is_dimmed_on_a_terminal_and_the_answer_follows() {
+    let body = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/streams/llamacpp-reasoning-timings.sse"),
+    )
+    .unwrap();
+    let server = Server::once(Response::sse(body));
+    let env = TestEnv::new();
+    let mut cmd = env.std_cmd();
+    cmd.args([
+        "--color",
+        "always",
+        "ask",
+        "--base-url",
+        &server.url(),
+        "hi",
+    ]);
+    let mut session = expectrl::Session::spawn(cmd).unwrap();
+    session.set_expect_timeout(Some(Duration::from_secs(20)));
+    let captured = session.expect(expectrl::Eof).unwrap();
+    let screen = String::from_utf8_lossy(captured.as_bytes()).into_owned();
+    assert!(
+        screen.starts_with("\x1b[2mThe\x1b[0m\x1b[2m user"),
+        "{screen:?}"
+    );
+    let plain = screen.replace("\x1b[2m", "").replace("\x1b[0m", "");
+    assert!(
+        plain.starts_with("The user: \"Say hi in Portuguese\"."),
+        "{plain:?}"
+    );
+    assert!(plain.ends_with(" We'll respond.\r\nOlá!\r\n"), "{plain:?}");
+}
