@@ -201,3 +201,58 @@ fn kill_9_mid_reply_keeps_the_user_turn_and_the_partial_reply() {
         .stdout(predicate::str::contains(printed.trim_end()))
         .stdout(predicate::str::contains("[unfinished]"));
 }
+
+#[test]
+fn history_over_the_context_budget_is_dropped_oldest_first_and_said_on_stderr() {
+    let env = common::TestEnv::new();
+    let mut store =
+        mitchell::store::Store::open(&env.data_dir().join("mitchell.db")).expect("open");
+    let session = store
+        .create_session(Some("long"), &mitchell::store::SessionMeta::default())
+        .expect("session");
+    // ~50,000 tokens by the chars/4 estimate: more than the default 32,768-token context.
+    store
+        .begin_turn(session.id, &format!("ancient {}", "x".repeat(200_000)))
+        .expect("old turn");
+    store
+        .add_document(session.id, "postmortem", "# Postmortem: etcd quorum loss")
+        .expect("doc");
+    store
+        .begin_turn(session.id, "recent question")
+        .expect("turn");
+    store
+        .add_document(session.id, "chat", "recent answer")
+        .expect("answer");
+    drop(store);
+    let server = Server::start(vec![fast_reply("ok")]);
+    env.cmd()
+        .args([
+            "ask",
+            "--base-url",
+            &server.url(),
+            "--session",
+            "long",
+            "next?",
+        ])
+        .write_stdin("")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "1 earlier turn(s) of session long left out",
+        ));
+    let body = server.requests()[0].json();
+    let sent: Vec<&str> = body["messages"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .map(|m| m["content"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(sent.len(), 4, "{sent:?}");
+    assert_eq!(body["messages"][0]["role"], "system");
+    assert_eq!(&sent[1..], ["recent question", "recent answer", "next?"]);
+    env.cmd()
+        .args(["sessions", "show", "long"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("## Mitchell (postmortem)"));
+}

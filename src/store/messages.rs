@@ -112,6 +112,27 @@ impl Store {
         )
     }
 
+    /// Stores a finished document (`kind`: `postmortem`, `overview`, …) as an assistant
+    /// message of the session, so it shows in `sessions show` and is searchable.
+    pub fn add_document(
+        &mut self,
+        session: SessionId,
+        kind: &str,
+        content: &str,
+    ) -> Result<MessageId, StoreError> {
+        self.append_message(
+            session,
+            &NewMessage {
+                role: Role::Assistant,
+                kind,
+                content,
+                status: Status::Complete,
+                provider: None,
+                model: None,
+            },
+        )
+    }
+
     /// Opens an empty `streaming` reply row for the answer that is about to arrive.
     pub fn start_reply(
         &mut self,

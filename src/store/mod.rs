@@ -20,6 +20,7 @@ use serde::Serialize;
 
 use crate::llm::{Role, Usage};
 
+pub use messages::NewMessage;
 pub use recorder::ReplyRecorder;
 pub use schema::VERSION as SCHEMA_VERSION;
 
