@@ -26,10 +26,8 @@ pub fn run(
     let backend = settings.backend().map_err(error::usage)?;
     let prompt = read_prompt(&args, &settings, out)?;
     let request = build_request(&args, &settings, &backend, prompt)?;
-    // The session store hooks in here (`--continue`, `--session`): load history into
-    // `request.messages` before the prompt, save the exchange after it.
-    // The document router hooks in here too (skipped with `--no-route`).
-    let _ = (args.r#continue, &args.session, args.no_route);
+    // The document router hooks in here (skipped with `--no-route`).
+    let _ = args.no_route;
     if args.dry_run {
         let described = match &backend {
             Backend::Http(target) => llm::http::describe(target, &request),
@@ -54,12 +52,24 @@ pub fn run(
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let reply = runtime.block_on(conversation::drive(
-        provider.as_ref(),
-        request,
-        out,
-        options,
-    ))?;
+    let reply = if super::ask_session::wanted(&args) {
+        super::ask_session::drive(
+            &args,
+            &settings,
+            provider.as_ref(),
+            request,
+            out,
+            options,
+            &runtime,
+        )?
+    } else {
+        runtime.block_on(conversation::drive(
+            provider.as_ref(),
+            request,
+            out,
+            options,
+        ))?
+    };
     if args.json {
         let object = JsonReply::new(&reply, provider.name(), provider.model());
         out.println(&serde_json::to_string(&object)?)?;

@@ -1,10 +1,77 @@
-//! `mitchell chat` (placeholder until the REPL issue lands).
+//! `mitchell chat` (and `mitchell` alone on a terminal): resolves settings, opens the store and
+//! the session (`--continue`, `--session NAME`), connects the provider and runs the REPL. A
+//! non-terminal stdin is a usage error pointing at `ask`.
 
 use crate::cli::{ChatArgs, GlobalArgs};
-use crate::config::Env;
-use crate::error::ExitStatus;
+use crate::config::{Env, Source, Sourced};
+use crate::error::{self, ExitStatus};
 use crate::output::Output;
+use crate::repl::chat::{Chat, ChatOptions};
+use crate::store::{SessionMeta, Store, StoreError};
 
-pub fn run(_g: &GlobalArgs, _a: ChatArgs, _e: &Env, _o: &mut Output) -> anyhow::Result<ExitStatus> {
-    anyhow::bail!("`mitchell chat` is not available yet")
+pub fn run(
+    global: &GlobalArgs,
+    args: ChatArgs,
+    env: &Env,
+    out: &mut Output,
+) -> anyhow::Result<ExitStatus> {
+    if !out.terminal().stdin_is_tty {
+        return Err(error::usage_msg(
+            "`mitchell chat` needs a terminal on stdin; for piped input use \
+             `mitchell ask` (with --continue or --session NAME to keep a session)",
+        ));
+    }
+    let mut flags = super::model_flags(global, &args.model);
+    flags.detail = args
+        .detail
+        .map(|v| Sourced::new(v, Source::Flag("--detail")));
+    flags.temperature = args
+        .temperature
+        .map(|v| Sourced::new(v, Source::Flag("--temperature")));
+    flags.max_tokens = args
+        .max_tokens
+        .map(|v| Sourced::new(v, Source::Flag("--max-tokens")));
+    let settings = super::settings(global, env, flags)?;
+    let mut store = Store::open_default(&settings.paths).map_err(StoreError::into_anyhow)?;
+    let rt = super::runtime()?;
+    let provider = {
+        let _guard = rt.enter();
+        crate::llm::connect(&settings, out)?
+    };
+    let meta = SessionMeta {
+        persona: Some(settings.persona.value.clone()),
+        provider: Some(provider.name().to_owned()),
+        model: Some(provider.model().to_owned()),
+    };
+    let session = if let Some(name) = &args.session {
+        Some(
+            store
+                .named_session(name, &meta)
+                .map_err(StoreError::into_anyhow)?,
+        )
+    } else if args.r#continue {
+        let latest = store.latest_session().map_err(StoreError::into_anyhow)?;
+        if latest.is_none() {
+            out.notice("no earlier session: starting a new one");
+        }
+        latest
+    } else {
+        None
+    };
+    let chat = Chat {
+        options: ChatOptions {
+            detail: args.detail,
+            system: args.system,
+            temperature: args.temperature,
+            max_tokens: args.max_tokens,
+            show_reasoning: args.show_reasoning,
+        },
+        settings,
+        provider,
+        store,
+        session,
+        env: env.clone(),
+        usage: crate::llm::Usage::default(),
+    };
+    crate::repl::run(chat, &rt, out)
 }

@@ -2,6 +2,7 @@
 //! `settings`, does its work and writes through `Output`.
 
 pub mod ask;
+pub mod ask_session;
 pub mod chat;
 pub mod config;
 pub mod documents;

@@ -2,6 +2,10 @@
 //! (`Output::answer`), reasoning on stderr when wanted, notices on stderr, and folds every event
 //! into a `Reply`. Ctrl-C drops the receiver (the provider closes its connection) and returns
 //! `error::Interrupted`; a closed stdout returns the io error (the app exits 0 silently).
+//! `drive_observed` also hands every event, and a regular tick, to an `Observer` (the sessions
+//! store checkpoints a streaming reply that way).
+
+use std::time::Duration;
 
 use crate::error::Interrupted;
 use crate::llm::{ChatRequest, Error, Provider, Reply, StreamEvent};
@@ -24,6 +28,22 @@ impl ExchangeOptions {
             show_reasoning: show_reasoning || out.terminal().stderr_is_tty,
         }
     }
+}
+
+/// Sees an exchange as it happens: every event before it is shown, and a tick at least every
+/// `OBSERVER_TICK` while the stream runs (also when it is quiet).
+pub trait Observer {
+    fn event(&mut self, event: &StreamEvent);
+    fn tick(&mut self) {}
+}
+
+/// How often `Observer::tick` is called.
+pub const OBSERVER_TICK: Duration = Duration::from_millis(250);
+
+struct Unobserved;
+
+impl Observer for Unobserved {
+    fn event(&mut self, _: &StreamEvent) {}
 }
 
 /// Runs one request to its end. The returned `Reply` holds any stream error (see `outcome`);
@@ -56,6 +76,19 @@ pub async fn drive_until_interrupted(
     out: &mut Output,
     options: ExchangeOptions,
 ) -> anyhow::Result<Exchange> {
+    drive_observed(provider, request, out, options, &mut Unobserved).await
+}
+
+/// `drive_until_interrupted`, handing every event and a regular tick to `observer`.
+pub async fn drive_observed(
+    provider: &dyn Provider,
+    request: ChatRequest,
+    out: &mut Output,
+    options: ExchangeOptions,
+    observer: &mut dyn Observer,
+) -> anyhow::Result<Exchange> {
+    let mut tick = tokio::time::interval(OBSERVER_TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut reply = Reply::default();
     let mut rx = provider.stream(request);
     let ctrl_c = tokio::signal::ctrl_c();
@@ -74,8 +107,13 @@ pub async fn drive_until_interrupted(
                 return Ok(Exchange::Interrupted(reply));
             }
             event = rx.recv() => event,
+            _ = tick.tick() => {
+                observer.tick();
+                continue;
+            }
         };
         let Some(event) = event else { break };
+        observer.event(&event);
         match &event {
             StreamEvent::Text(text) if options.echo => {
                 if reasoning_open {

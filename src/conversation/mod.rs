@@ -1,7 +1,9 @@
-//! Conversations: the prompt a command sends (`prompt`) and the driver of one exchange
-//! (`exchange`), shared by `ask`, `chat` and the documents. The driver consumes a provider's
-//! events and does the terminal I/O; what the events mean is assembled by `llm::Reply`.
+//! Conversations: the prompt a command sends (`prompt`), the driver of one exchange
+//! (`exchange`), shared by `ask`, `chat` and the documents, and the context budget (`budget`).
+//! The driver consumes a provider's events and does the terminal I/O; what the events mean is
+//! assembled by `llm::Reply`.
 
+pub mod budget;
 pub mod exchange;
 pub mod prompt;
 

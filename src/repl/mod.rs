@@ -1,1 +1,87 @@
-//! Placeholder module; filled in by its issue.
+//! The interactive loop (`mitchell chat`): the editor (`editor`, the only rustyline user),
+//! slash-command parsing (`command`, pure) and execution (`commands`), the REPL's state and one
+//! turn (`chat`), and the stream driver that persists replies (`turn`). Ctrl-C while a reply
+//! streams cancels it and keeps the partial reply; Ctrl-C on a line clears it; Ctrl-D exits 0.
+//! An error in one turn is printed and the loop carries on.
+
+pub mod chat;
+pub mod command;
+pub mod commands;
+pub mod editor;
+pub mod turn;
+
+use crate::error::ExitStatus;
+use crate::output::Output;
+
+use chat::Chat;
+use command::Input;
+use commands::Flow;
+use editor::{LineEditor, Names, Read};
+
+/// Runs the REPL until `/quit` or Ctrl-D.
+pub fn run(
+    mut chat: Chat,
+    rt: &tokio::runtime::Runtime,
+    out: &mut Output,
+) -> anyhow::Result<ExitStatus> {
+    let mut editor = LineEditor::new(chat.settings.paths.history())?;
+    match &chat.session {
+        Some(s) => out.notice(&format!(
+            "session {} · /help for commands · Ctrl-D to quit",
+            s.label()
+        )),
+        None => out.notice("/help for commands · Ctrl-D to quit"),
+    }
+    loop {
+        editor.set_names(names(&chat));
+        let line = match editor.read(&chat.prompt())? {
+            Read::Line(line) => line,
+            Read::Cleared => continue,
+            Read::Eof => return Ok(ExitStatus::Success),
+        };
+        editor.remember(&line);
+        let text = editor::message_text(&line);
+        let flow = match command::parse(&text) {
+            Ok(Input::Empty) => Ok(Flow::Continue),
+            Ok(Input::Message(text)) => Ok(Flow::Send(text)),
+            Ok(Input::Command(cmd)) => commands::run(cmd, &mut chat, rt, out),
+            Err(err) => {
+                out.warn(&err.to_string());
+                Ok(Flow::Continue)
+            }
+        };
+        let flow = flow.and_then(|flow| match flow {
+            Flow::Send(text) => chat.send(Some(&text), rt, out).map(|()| Flow::Continue),
+            other => Ok(other),
+        });
+        match flow {
+            Ok(Flow::Quit) => return Ok(ExitStatus::Success),
+            Ok(_) => {}
+            Err(err) => {
+                crate::error::report(&err, out);
+            }
+        }
+    }
+}
+
+/// Persona and session names for Tab completion.
+fn names(chat: &Chat) -> Names {
+    // The built-in persona, then user specs in the personas directory.
+    let mut personas = vec!["mitchell".to_owned()];
+    if let Ok(dir) = std::fs::read_dir(chat.settings.paths.personas_dir()) {
+        for entry in dir.flatten() {
+            let path = entry.path();
+            if path.extension().is_some_and(|e| e == "yaml" || e == "yml")
+                && let Some(stem) = path.file_stem().and_then(|s| s.to_str())
+            {
+                personas.push(stem.to_owned());
+            }
+        }
+    }
+    personas.sort();
+    personas.dedup();
+    Names {
+        personas,
+        sessions: chat.store.session_names().unwrap_or_default(),
+    }
+}

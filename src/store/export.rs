@@ -1,0 +1,108 @@
+//! Renders a session and its messages as markdown or JSON, for `sessions export` and `/export`.
+//! Pure: takes rows, returns text.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use super::{Session, Status, StoredMessage, rfc3339};
+use crate::llm::{Role, Usage};
+
+/// A session as markdown: a title, then one section per message, every turn included.
+pub fn markdown(session: &Session, messages: &[StoredMessage]) -> String {
+    let mut out = format!("# Session {}\n\n", session.label());
+    let mut facts = vec![format!("created {}", rfc3339(session.created_at))];
+    if let Some(p) = &session.meta.persona {
+        facts.push(format!("persona {p}"));
+    }
+    if let Some(m) = &session.meta.model {
+        facts.push(format!("model {m}"));
+    }
+    let _ = writeln!(out, "_{}_", facts.join(" · "));
+    for msg in messages {
+        let who = match msg.role {
+            Role::System => "System",
+            Role::User => "You",
+            Role::Assistant => "Mitchell",
+        };
+        let mut heading = format!("\n## {who}");
+        if msg.kind != "chat" {
+            let _ = write!(heading, " ({})", msg.kind);
+        }
+        match msg.status {
+            Status::Complete => {}
+            // Still streaming, or its process died mid-reply.
+            Status::Streaming => heading.push_str(" [unfinished]"),
+            other => {
+                let _ = write!(heading, " [{other}]");
+            }
+        }
+        out.push_str(&heading);
+        out.push_str("\n\n");
+        out.push_str(msg.content.trim_end());
+        out.push('\n');
+        if let Some(err) = &msg.error {
+            let _ = write!(out, "\n> error: {err}\n");
+        }
+    }
+    out
+}
+
+#[derive(Serialize)]
+struct JsonSession<'a> {
+    id: i64,
+    name: Option<&'a str>,
+    created_at: String,
+    updated_at: String,
+    persona: Option<&'a str>,
+    provider: Option<&'a str>,
+    model: Option<&'a str>,
+    messages: Vec<JsonMessage<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonMessage<'a> {
+    id: i64,
+    role: Role,
+    kind: &'a str,
+    content: &'a str,
+    status: Status,
+    model: Option<&'a str>,
+    provider: Option<&'a str>,
+    usage: Usage,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
+    created_at: String,
+}
+
+/// A session as one pretty-printed JSON object with its messages.
+pub fn json(session: &Session, messages: &[StoredMessage]) -> String {
+    let doc = JsonSession {
+        id: session.id,
+        name: session.name.as_deref(),
+        created_at: rfc3339(session.created_at),
+        updated_at: rfc3339(session.updated_at),
+        persona: session.meta.persona.as_deref(),
+        provider: session.meta.provider.as_deref(),
+        model: session.meta.model.as_deref(),
+        messages: messages
+            .iter()
+            .map(|m| JsonMessage {
+                id: m.id,
+                role: m.role,
+                kind: &m.kind,
+                content: &m.content,
+                status: m.status,
+                model: m.model.as_deref(),
+                provider: m.provider.as_deref(),
+                usage: m.usage,
+                error: m.error.as_deref(),
+                created_at: rfc3339(m.created_at),
+            })
+            .collect(),
+    };
+    // Serialising plain structs of strings and numbers cannot fail.
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    text.push('\n');
+    text
+}

@@ -1,0 +1,158 @@
+//! The database schema and its migrations, versioned with SQLite's `user_version`. Each
+//! migration runs once, in order, inside one transaction; a database newer than this binary is
+//! refused rather than guessed at. Nothing here reads or writes sessions.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use super::StoreError;
+
+/// Migrations in order; migration `i` brings the database to version `i + 1`.
+const MIGRATIONS: &[&str] = &[
+    // 1: sessions, messages, and a full-text index kept in step by triggers.
+    "
+    CREATE TABLE sessions (
+        id          INTEGER PRIMARY KEY,
+        name        TEXT UNIQUE,
+        created_at  INTEGER NOT NULL,
+        updated_at  INTEGER NOT NULL,
+        persona     TEXT,
+        provider    TEXT,
+        model       TEXT
+    );
+    CREATE INDEX sessions_by_update ON sessions(updated_at DESC, id DESC);
+
+    CREATE TABLE messages (
+        id                INTEGER PRIMARY KEY,
+        session_id        INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        role              TEXT NOT NULL CHECK (role IN ('system', 'user', 'assistant')),
+        kind              TEXT NOT NULL DEFAULT 'chat',
+        content           TEXT NOT NULL,
+        status            TEXT NOT NULL
+                          CHECK (status IN ('complete', 'interrupted', 'failed', 'streaming')),
+        model             TEXT,
+        provider          TEXT,
+        prompt_tokens     INTEGER,
+        completion_tokens INTEGER,
+        total_tokens      INTEGER,
+        error             TEXT,
+        created_at        INTEGER NOT NULL,
+        updated_at        INTEGER NOT NULL
+    );
+    CREATE INDEX messages_by_session ON messages(session_id, id);
+
+    CREATE VIRTUAL TABLE messages_fts USING fts5(
+        content, content = 'messages', content_rowid = 'id'
+    );
+    CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+        INSERT INTO messages_fts(rowid, content) VALUES (new.id, new.content);
+    END;
+    CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+        INSERT INTO messages_fts(messages_fts, rowid, content)
+            VALUES ('delete', old.id, old.content);
+    END;
+    CREATE TRIGGER messages_fts_update AFTER UPDATE OF content ON messages BEGIN
+        INSERT INTO messages_fts(messages_fts, rowid, content)
+            VALUES ('delete', old.id, old.content);
+        INSERT INTO messages_fts(rowid, content) VALUES (new.id, new.content);
+    END;
+    ",
+    // 2: a session's message count and title kept on its row, so listing is one table scan.
+    "
+    ALTER TABLE sessions ADD COLUMN message_count INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE sessions ADD COLUMN title TEXT;
+    UPDATE sessions SET
+        message_count = (SELECT count(*) FROM messages m WHERE m.session_id = sessions.id),
+        title = (SELECT substr(m.content, 1, 60) FROM messages m
+                  WHERE m.session_id = sessions.id AND m.role = 'user' ORDER BY m.id LIMIT 1);
+    CREATE TRIGGER sessions_count_insert AFTER INSERT ON messages BEGIN
+        UPDATE sessions SET
+            message_count = message_count + 1,
+            title = coalesce(title, CASE WHEN new.role = 'user'
+                                         THEN substr(new.content, 1, 60) END)
+        WHERE id = new.session_id;
+    END;
+    CREATE TRIGGER sessions_count_delete AFTER DELETE ON messages BEGIN
+        UPDATE sessions SET message_count = message_count - 1 WHERE id = old.session_id;
+    END;
+    ",
+];
+
+/// The schema version this binary writes.
+#[allow(clippy::cast_possible_truncation)] // a handful of migrations, never 2^32
+pub const VERSION: u32 = MIGRATIONS.len() as u32;
+
+/// Brings the database up to `VERSION`. Two processes opening a new database at once are
+/// serialised by the immediate transaction; the second sees the version the first wrote.
+pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let current: u32 = tx.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    if current > VERSION {
+        return Err(StoreError::TooNew {
+            found: current,
+            supported: VERSION,
+        });
+    }
+    for sql in &MIGRATIONS[current as usize..] {
+        tx.execute_batch(sql)?;
+    }
+    if current < VERSION {
+        tx.pragma_update(None, "user_version", VERSION)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrating_twice_is_a_no_op_and_sets_the_version() {
+        let mut conn = Connection::open_in_memory().expect("db");
+        migrate(&mut conn).expect("first");
+        migrate(&mut conn).expect("second");
+        let v: u32 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .expect("version");
+        assert_eq!(v, VERSION);
+    }
+
+    #[test]
+    fn version_1_data_is_carried_into_version_2() {
+        let mut conn = Connection::open_in_memory().expect("db");
+        conn.execute_batch(MIGRATIONS[0]).expect("v1");
+        conn.pragma_update(None, "user_version", 1).expect("set");
+        conn.execute_batch(
+            "INSERT INTO sessions (id, created_at, updated_at) VALUES (1, 0, 0);
+             INSERT INTO messages (session_id, role, content, status, created_at, updated_at)
+             VALUES (1, 'user', 'the etcd quorum', 'complete', 0, 0),
+                    (1, 'assistant', 'restore it', 'complete', 0, 0);",
+        )
+        .expect("v1 rows");
+        migrate(&mut conn).expect("to v2");
+        let (count, title): (i64, String) = conn
+            .query_row(
+                "SELECT message_count, title FROM sessions WHERE id = 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .expect("row");
+        assert_eq!((count, title.as_str()), (2, "the etcd quorum"));
+        let hits: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM messages_fts WHERE messages_fts MATCH 'quorum'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("fts");
+        assert_eq!(hits, 1);
+    }
+
+    #[test]
+    fn a_newer_database_is_refused() {
+        let mut conn = Connection::open_in_memory().expect("db");
+        conn.pragma_update(None, "user_version", VERSION + 1)
+            .expect("set");
+        assert!(matches!(migrate(&mut conn), Err(StoreError::TooNew { .. })));
+    }
+}
