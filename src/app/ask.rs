@@ -6,9 +6,10 @@ use std::io::Read;
 
 use serde::Serialize;
 
-use crate::cli::{AskArgs, GlobalArgs};
+use crate::cli::{AskArgs, DocumentFormat, GlobalArgs};
 use crate::config::{Backend, Env, Settings, Source, Sourced};
 use crate::conversation::{self, ExchangeOptions};
+use crate::documents;
 use crate::error::{self, ExitStatus};
 use crate::llm::{self, ChatRequest, Message, Reply, Usage, reply::ToolCall};
 use crate::output::Output;
@@ -25,9 +26,13 @@ pub fn run(
     let settings = super::settings(global, env, layer(global, &args))?;
     let backend = settings.backend().map_err(error::usage)?;
     let prompt = read_prompt(&args, &settings, out)?;
+    if !args.no_route
+        && !args.dry_run
+        && let Some(kind) = documents::router::route(&prompt).route.kind()
+    {
+        return draft_routed(&args, &settings, kind, &prompt, out);
+    }
     let request = build_request(&args, &settings, &backend, prompt)?;
-    // The document router hooks in here (skipped with `--no-route`).
-    let _ = args.no_route;
     if args.dry_run {
         let described = match &backend {
             Backend::Http(target) => llm::http::describe(target, &request),
@@ -81,6 +86,33 @@ pub fn run(
         }
         Some("content_filter") => out.warn("the reply was filtered by the provider"),
         _ => {}
+    }
+    Ok(ExitStatus::Success)
+}
+
+/// A request the router sent to a document: drafted, printed (markdown, or JSON with `--json`)
+/// and, with `--session`/`--continue`, stored in the session.
+fn draft_routed(
+    args: &AskArgs,
+    settings: &Settings,
+    kind: documents::Kind,
+    prompt: &str,
+    out: &mut Output,
+) -> anyhow::Result<ExitStatus> {
+    out.notice(&format!("→ {}", kind.name()));
+    let Some(doc) = super::documents::draft::draft_document(settings, kind, prompt, out)? else {
+        return Ok(ExitStatus::Failure);
+    };
+    let now = jiff::Timestamp::now();
+    let format = if args.json {
+        DocumentFormat::Json
+    } else {
+        DocumentFormat::Markdown
+    };
+    super::documents::emit(&doc, format, None, now, out)?;
+    if super::ask_session::wanted(args) {
+        let markdown = doc.to_markdown(now).map_err(error::usage)?;
+        super::ask_session::record_document(args, settings, prompt, kind.name(), &markdown, out)?;
     }
     Ok(ExitStatus::Success)
 }

@@ -33,18 +33,7 @@ pub fn drive(
         provider: Some(provider.name().to_owned()),
         model: Some(provider.model().to_owned()),
     };
-    let session = match &args.session {
-        Some(name) => store.named_session(name, &meta),
-        None => match store.latest_session() {
-            Ok(Some(latest)) => Ok(latest),
-            Ok(None) => {
-                out.notice("no earlier session: starting a new one");
-                store.create_session(None, &meta)
-            }
-            Err(err) => Err(err),
-        },
-    }
-    .map_err(StoreError::into_anyhow)?;
+    let session = session_for(args, &mut store, &meta, out)?;
     let question = match request.messages.pop() {
         Some(m) if m.role == Role::User => m.content,
         _ => anyhow::bail!("ask built a request without a question"),
@@ -78,4 +67,47 @@ pub fn drive(
         provider, request, out, options, &mut store, recorder,
     ))?;
     streamed.result
+}
+
+/// The session `ask` appends to: the named one (created if new), or the latest (a new one when
+/// there is none yet).
+fn session_for(
+    args: &AskArgs,
+    store: &mut Store,
+    meta: &SessionMeta,
+    out: &mut Output,
+) -> anyhow::Result<crate::store::Session> {
+    match &args.session {
+        Some(name) => store.named_session(name, meta),
+        None => match store.latest_session() {
+            Ok(Some(latest)) => Ok(latest),
+            Ok(None) => {
+                out.notice("no earlier session: starting a new one");
+                store.create_session(None, meta)
+            }
+            Err(err) => Err(err),
+        },
+    }
+    .map_err(StoreError::into_anyhow)
+}
+
+/// Stores a routed request and the document drafted from it as the next turn of the session.
+pub fn record_document(
+    args: &AskArgs,
+    settings: &Settings,
+    question: &str,
+    kind: &str,
+    document: &str,
+    out: &mut Output,
+) -> anyhow::Result<()> {
+    let mut store = Store::open_default(&settings.paths).map_err(StoreError::into_anyhow)?;
+    let meta = SessionMeta {
+        persona: Some(settings.persona.value.clone()),
+        provider: None,
+        model: None,
+    };
+    let session = session_for(args, &mut store, &meta, out)?;
+    store.begin_turn(session.id, question)?;
+    store.add_document(session.id, kind, document)?;
+    Ok(())
 }

@@ -5,7 +5,7 @@
 //! input on a terminal asks for each value in turn. It is rendered as markdown or JSON to stdout
 //! or `-o FILE`. Input problems are usage errors (exit 2).
 
-mod draft;
+pub mod draft;
 
 use std::io::Read;
 use std::path::Path;
