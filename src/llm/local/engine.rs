@@ -117,6 +117,8 @@ fn generate(
     }
     eval(&mut ctx, &rest_tokens, n_past, true, tx)?;
     n_past += rest_tokens.len();
+    // llama.cpp adds queued tokens to its counters when it synchronises.
+    ctx.synchronize();
     let prompt_eval = u64::try_from(ctx.timings().n_p_eval()).unwrap_or(0);
 
     let mut sampler = sampler(engine, request)?;
