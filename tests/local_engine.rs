@@ -90,15 +90,28 @@ fn streams_text_usage_and_finish() {
     let home = tempfile::tempdir().unwrap();
     let p = open(home.path(), None, None);
     assert_eq!(p.name(), "local");
-    assert!(p.model().starts_with("smollm2-135m-instruct"), "{}", p.model());
+    assert!(
+        p.model().starts_with("smollm2-135m-instruct"),
+        "{}",
+        p.model()
+    );
     assert_eq!(p.context_window(), Some(2048));
-    let events = collect(&p, request("How do I see which process listens on port 443?", 40));
-    assert_eq!(events.first(), Some(&StreamEvent::Model(p.model().to_owned())));
+    let events = collect(
+        &p,
+        request("How do I see which process listens on port 443?", 40),
+    );
+    assert_eq!(
+        events.first(),
+        Some(&StreamEvent::Model(p.model().to_owned()))
+    );
     let texts = events
         .iter()
         .filter(|e| matches!(e, StreamEvent::Text(_)))
         .count();
-    assert!(texts >= 5, "expected many text deltas, got {texts}: {events:?}");
+    assert!(
+        texts >= 5,
+        "expected many text deltas, got {texts}: {events:?}"
+    );
     assert!(!text_of(&events).trim().is_empty());
     let usage = usage_of(&events);
     assert!(usage.prompt_tokens.unwrap() > 40);
@@ -124,7 +137,10 @@ fn dropping_the_receiver_stops_generation_within_100ms() {
     let p = open(home.path(), None, None);
     let rt = runtime();
     let stopped_after = rt.block_on(async {
-        let mut rx = p.stream(request("Write a very long guide to Linux performance tuning.", 4000));
+        let mut rx = p.stream(request(
+            "Write a very long guide to Linux performance tuning.",
+            4000,
+        ));
         let mut seen = 0;
         while let Some(ev) = rx.recv().await {
             if matches!(ev, StreamEvent::Text(_)) {
@@ -269,7 +285,9 @@ fn a_model_without_a_chat_template_needs_chat_template_flag() {
         chat_template: Some("no-such-template".to_owned()),
         ..target.clone()
     };
-    let err = local::open(&unknown, &paths(home.path()), &mut out).err().unwrap();
+    let err = local::open(&unknown, &paths(home.path()), &mut out)
+        .err()
+        .unwrap();
     assert!(err.to_string().contains("unknown chat template"), "{err}");
 
     let p = open(home.path(), Some("chatml"), Some(&bare));

@@ -8,7 +8,12 @@ use crate::error::ExitStatus;
 use crate::output::Output;
 
 #[cfg(not(feature = "local"))]
-pub fn run(_g: &GlobalArgs, _c: ModelCommand, _e: &Env, _o: &mut Output) -> anyhow::Result<ExitStatus> {
+pub fn run(
+    _g: &GlobalArgs,
+    _c: ModelCommand,
+    _e: &Env,
+    _o: &mut Output,
+) -> anyhow::Result<ExitStatus> {
     Err(crate::error::usage_msg(
         "this build has no embedded model (built without the `local` feature)",
     ))
@@ -28,8 +33,8 @@ mod local {
     use super::{Env, ExitStatus, GlobalArgs, ModelCommand, Output};
     use crate::cli::{CacheCommand, ModelFetchArgs};
     use crate::error;
-    use crate::llm::local::store::{self, ModelRecord, Store, StoreError};
     use crate::llm::local::fetch;
+    use crate::llm::local::store::{self, ModelRecord, Store, StoreError};
 
     pub fn run(
         g: &GlobalArgs,
@@ -100,7 +105,8 @@ mod local {
                 r.name,
                 size,
                 r.architecture.as_deref().unwrap_or("?"),
-                r.context_length.map_or_else(|| "?".to_owned(), |n| n.to_string()),
+                r.context_length
+                    .map_or_else(|| "?".to_owned(), |n| n.to_string()),
                 if r.chat_template { "yes" } else { "no" },
                 r.sha256
             ))?;
@@ -117,12 +123,17 @@ mod local {
                 if h.len() == 64 && h.chars().all(|c| c.is_ascii_hexdigit()) {
                     Ok(h)
                 } else {
-                    Err(error::usage_msg(format!("--sha256 `{h}` is not 64 hex digits")))
+                    Err(error::usage_msg(format!(
+                        "--sha256 `{h}` is not 64 hex digits"
+                    )))
                 }
             })
             .transpose()?;
         if !(args.url.starts_with("http://") || args.url.starts_with("https://")) {
-            return Err(error::usage_msg(format!("`{}` is not an http(s) URL", args.url)));
+            return Err(error::usage_msg(format!(
+                "`{}` is not an http(s) URL",
+                args.url
+            )));
         }
         let name = args
             .name

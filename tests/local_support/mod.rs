@@ -39,7 +39,9 @@ pub fn model_path() -> PathBuf {
     if let Some(found) = candidates.iter().find(|p| p.is_file()) {
         return found.clone();
     }
-    let _guard = FETCH.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _guard = FETCH
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let target = test_cache_home().join(&file);
     if !target.is_file() {
         let status = std::process::Command::new("bash")
@@ -135,4 +137,39 @@ pub fn copy_gguf_without_key(src: &Path, dst: &Path, drop: &str) {
     }
     out.extend_from_slice(&bytes[data_start..]);
     std::fs::write(dst, out).expect("write gguf");
+}
+
+/// A small valid GGUF (one F32 tensor of `floats` values), for store and download tests.
+pub fn tiny_gguf(floats: usize) -> Vec<u8> {
+    let mut b = Vec::new();
+    let string = |b: &mut Vec<u8>, s: &str| {
+        b.extend_from_slice(&(s.len() as u64).to_le_bytes());
+        b.extend_from_slice(s.as_bytes());
+    };
+    b.extend_from_slice(b"GGUF");
+    b.extend_from_slice(&3u32.to_le_bytes());
+    b.extend_from_slice(&1u64.to_le_bytes());
+    b.extend_from_slice(&2u64.to_le_bytes());
+    string(&mut b, "general.architecture");
+    b.extend_from_slice(&8u32.to_le_bytes());
+    string(&mut b, "tiny");
+    string(&mut b, "tiny.context_length");
+    b.extend_from_slice(&4u32.to_le_bytes());
+    b.extend_from_slice(&256u32.to_le_bytes());
+    string(&mut b, "weights");
+    b.extend_from_slice(&1u32.to_le_bytes());
+    b.extend_from_slice(&(floats as u64).to_le_bytes());
+    b.extend_from_slice(&0u32.to_le_bytes());
+    b.extend_from_slice(&0u64.to_le_bytes());
+    while b.len() % 32 != 0 {
+        b.push(0);
+    }
+    b.extend((0..floats * 4).map(|i| (i % 251) as u8));
+    b
+}
+
+/// The sha256 of bytes, hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
 }

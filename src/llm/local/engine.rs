@@ -122,10 +122,7 @@ fn generate(
     let prompt_eval = u64::try_from(ctx.timings().n_p_eval()).unwrap_or(0);
 
     let mut sampler = sampler(engine, request)?;
-    let max_new = request
-        .max_tokens
-        .map_or(usize::MAX, |m| m as usize)
-        .max(1);
+    let max_new = request.max_tokens.map_or(usize::MAX, |m| m as usize).max(1);
     let mut text = Utf8Stream::default();
     let mut generated = 0usize;
     let mut batch = LlamaBatch::new(1, 1);
@@ -175,7 +172,8 @@ fn decode_one(
     batch
         .add(token, pos, &[0], true)
         .map_err(|e| e.to_string())?;
-    ctx.decode(batch).map_err(|e| Stop::Failed(format!("decode: {e}")))
+    ctx.decode(batch)
+        .map_err(|e| Stop::Failed(format!("decode: {e}")))
 }
 
 /// Evaluates `tokens` from position `start` in chunks, checking for a cancel between chunks.
@@ -219,8 +217,14 @@ fn load_prefix(
     }
     match ctx.state_load_file(path, tokens.len() + 1) {
         Ok(saved) if saved == tokens => return true,
-        Ok(_) => notice(tx, "prompt cache: discarding a stale entry (the prompt changed)"),
-        Err(e) => notice(tx, &format!("prompt cache: discarding an unreadable entry ({e})")),
+        Ok(_) => notice(
+            tx,
+            "prompt cache: discarding a stale entry (the prompt changed)",
+        ),
+        Err(e) => notice(
+            tx,
+            &format!("prompt cache: discarding an unreadable entry ({e})"),
+        ),
     }
     ctx.clear_kv_cache();
     let _ = std::fs::remove_file(path);
@@ -242,7 +246,10 @@ fn save_prefix(
         .and_then(|()| std::fs::rename(&tmp, path).map_err(|e| e.to_string()));
     if let Err(e) = result {
         let _ = std::fs::remove_file(&tmp);
-        notice(tx, &format!("prompt cache: could not save the persona prefix: {e}"));
+        notice(
+            tx,
+            &format!("prompt cache: could not save the persona prefix: {e}"),
+        );
     }
 }
 
@@ -264,7 +271,13 @@ fn sampler(engine: &Engine, request: &ChatRequest) -> Result<LlamaSampler, Stop>
     if temperature <= 0.0 {
         chain.push(LlamaSampler::greedy());
     } else {
-        chain.push(LlamaSampler::penalties(engine.model.n_vocab(), 64, 1.1, 0.0, 0.0));
+        chain.push(LlamaSampler::penalties(
+            engine.model.n_vocab(),
+            64,
+            1.1,
+            0.0,
+            0.0,
+        ));
         chain.push(LlamaSampler::top_k(40));
         chain.push(LlamaSampler::top_p(0.95, 1));
         chain.push(LlamaSampler::temp(temperature));

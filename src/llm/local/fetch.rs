@@ -80,20 +80,31 @@ pub async fn download(url: &str, part: &Path, show_progress: bool) -> Result<Fet
     bar.set_position(resumed_from);
     let mut written = resumed_from;
     let mut body = resp.bytes_stream();
+    let mut broken = None;
     while let Some(chunk) = body.next().await {
-        let chunk = chunk.map_err(http_err)?;
-        file.write_all(&chunk).await.map_err(io_err)?;
-        written += chunk.len() as u64;
-        bar.set_position(written);
+        match chunk {
+            Ok(chunk) => {
+                file.write_all(&chunk).await.map_err(io_err)?;
+                written += chunk.len() as u64;
+                bar.set_position(written);
+            }
+            Err(e) => {
+                broken = Some(e.to_string());
+                break;
+            }
+        }
     }
     file.flush().await.map_err(io_err)?;
     bar.finish_and_clear();
-    if let Some(total) = total
-        && written < total
-    {
+    if broken.is_some() || total.is_some_and(|total| written < total) {
+        let of = total.map_or_else(String::new, |t| format!(" of {t}"));
         return Err(FetchError::Http {
             url: url.to_owned(),
-            message: format!("the connection closed after {written} of {total} bytes (run the command again to resume)"),
+            message: format!(
+                "the download stopped after {written}{of} bytes ({}); run the command again to \
+                 resume",
+                broken.as_deref().unwrap_or("connection closed")
+            ),
         });
     }
     Ok(Fetched {
@@ -120,9 +131,9 @@ fn progress_bar(total: Option<u64>, show: bool) -> ProgressBar {
     };
     let bar = total.map_or_else(ProgressBar::no_length, ProgressBar::new);
     bar.set_draw_target(target);
-    if let Ok(style) = ProgressStyle::with_template(
-        "{bar:30} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
-    ) {
+    if let Ok(style) =
+        ProgressStyle::with_template("{bar:30} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
+    {
         bar.set_style(style);
     }
     bar

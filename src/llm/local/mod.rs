@@ -102,16 +102,22 @@ pub fn connect(
 }
 
 /// `connect`, returning the concrete type (tests and benchmarks read its counters).
-pub fn open(target: &LocalTarget, paths: &Paths, out: &mut Output) -> anyhow::Result<LocalProvider> {
+pub fn open(
+    target: &LocalTarget,
+    paths: &Paths,
+    out: &mut Output,
+) -> anyhow::Result<LocalProvider> {
     let (path, name, identity) = resolve(target, paths)?;
     let info = gguf::inspect(&path).map_err(error::usage)?;
     let backend = backend().map_err(|e| anyhow::anyhow!(e))?;
     let model = LlamaModel::load_from_file(backend, &path, &LlamaModelParams::default())
         .map_err(|e| anyhow::anyhow!("loading {}: {e}", path.display()))?;
-    let template = prompt::choose(&model, &name, target.chat_template.as_deref())
-        .map_err(error::usage)?;
+    let template =
+        prompt::choose(&model, &name, target.chat_template.as_deref()).map_err(error::usage)?;
     let trained = model.n_ctx_train().max(512);
-    let n_ctx = target.max_context.map_or(trained, |cap| cap.clamp(256, trained));
+    let n_ctx = target
+        .max_context
+        .map_or(trained, |cap| cap.clamp(256, trained));
     let threads = target.threads.map_or_else(
         || std::thread::available_parallelism().map_or(4, |n| n.get()),
         |t| t.max(1) as usize,
@@ -120,7 +126,9 @@ pub fn open(target: &LocalTarget, paths: &Paths, out: &mut Output) -> anyhow::Re
     let size_mib = std::fs::metadata(&path).map_or(0, |m| m.len()) / (1024 * 1024);
     out.notice(&format!(
         "using local model {name} ({}, {size_mib} MiB, {threads} threads, context {n_ctx})",
-        info.architecture.as_deref().unwrap_or("unknown architecture"),
+        info.architecture
+            .as_deref()
+            .unwrap_or("unknown architecture"),
     ));
     Ok(LocalProvider {
         engine: Arc::new(Engine {
@@ -140,13 +148,13 @@ pub fn open(target: &LocalTarget, paths: &Paths, out: &mut Output) -> anyhow::Re
 fn resolve(target: &LocalTarget, paths: &Paths) -> anyhow::Result<(PathBuf, String, String)> {
     let store = Store::new(paths.models_dir());
     let wanted = target.model.as_deref();
-    let looks_like_path = |s: &str| s.contains('/') || s.ends_with(".gguf") || Path::new(s).is_file();
+    let looks_like_path =
+        |s: &str| s.contains('/') || s.ends_with(".gguf") || Path::new(s).is_file();
     match wanted {
         Some(spec) if looks_like_path(spec) => {
             let path = PathBuf::from(spec);
-            let meta = std::fs::metadata(&path).map_err(|e| {
-                error::usage_msg(format!("model file {}: {e}", path.display()))
-            })?;
+            let meta = std::fs::metadata(&path)
+                .map_err(|e| error::usage_msg(format!("model file {}: {e}", path.display())))?;
             let mtime = meta
                 .modified()
                 .ok()

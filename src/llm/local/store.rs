@@ -96,7 +96,8 @@ impl Store {
     ) -> Result<ModelRecord, StoreError> {
         check_name(name)?;
         let info = gguf::inspect(file)?;
-        fs::create_dir_all(&self.dir).map_err(io_err(format!("creating {}", self.dir.display())))?;
+        fs::create_dir_all(&self.dir)
+            .map_err(io_err(format!("creating {}", self.dir.display())))?;
         let tmp = self.dir.join(format!(".{name}.gguf.importing"));
         let (sha256, size) = copy_hashing(file, &tmp)?;
         fs::rename(&tmp, self.gguf_path(name)).map_err(io_err("moving the model into place"))?;
@@ -155,9 +156,8 @@ impl Store {
         if !self.gguf_path(name).is_file() {
             return Err(StoreError::NotFound(name.to_owned()));
         }
-        serde_json::from_str(&text).map_err(|e| {
-            io_err(format!("reading the record of `{name}`"))(io::Error::other(e))
-        })
+        serde_json::from_str(&text)
+            .map_err(|e| io_err(format!("reading the record of `{name}`"))(io::Error::other(e)))
     }
 
     /// Deletes `name` (model, record, notice).
