@@ -1,10 +1,154 @@
-//! `mitchell ask` (placeholder until the streaming issue lands).
+//! `mitchell ask`: one question, answered on stdout. Settings → prompt (TEXT and/or stdin) →
+//! system prompt from the persona → one exchange through `conversation::drive` → the answer as
+//! text or as one `--json` object. `--dry-run` prints the request and sends nothing.
+
+use std::io::Read;
+
+use serde::Serialize;
 
 use crate::cli::{AskArgs, GlobalArgs};
-use crate::config::Env;
-use crate::error::ExitStatus;
+use crate::config::{Backend, Env, Settings, Source, Sourced};
+use crate::conversation::{self, ExchangeOptions};
+use crate::error::{self, ExitStatus};
+use crate::llm::{self, ChatRequest, Message, Reply, Usage, reply::ToolCall};
 use crate::output::Output;
+use crate::persona::Detail;
 
-pub fn run(_g: &GlobalArgs, _a: AskArgs, _e: &Env, _o: &mut Output) -> anyhow::Result<ExitStatus> {
-    anyhow::bail!("`mitchell ask` is not available yet")
+pub fn run(
+    global: &GlobalArgs,
+    args: AskArgs,
+    env: &Env,
+    out: &mut Output,
+) -> anyhow::Result<ExitStatus> {
+    let settings = super::settings(global, env, layer(global, &args))?;
+    let backend = settings.backend().map_err(error::usage)?;
+    let prompt = read_prompt(&args, &settings, out)?;
+    let request = build_request(&args, &settings, &backend, prompt)?;
+    // The session store hooks in here (`--continue`, `--session`): load history into
+    // `request.messages` before the prompt, save the exchange after it.
+    // The document router hooks in here too (skipped with `--no-route`).
+    let _ = (args.r#continue, &args.session, args.no_route);
+    if args.dry_run {
+        let described = match &backend {
+            Backend::Http(target) => llm::http::describe(target, &request),
+            Backend::Local(_) => serde_json::json!({
+                "provider": "local",
+                "messages": request.messages,
+                "temperature": request.temperature,
+                "max_tokens": request.max_tokens,
+            }),
+        };
+        out.println(&serde_json::to_string_pretty(&described)?)?;
+        return Ok(ExitStatus::Success);
+    }
+    let provider = llm::connect(&settings, out)?;
+    let options = if args.json {
+        ExchangeOptions::default()
+    } else {
+        ExchangeOptions::streaming(out, args.show_reasoning)
+    };
+    let runtime = super::runtime()?;
+    let reply = runtime.block_on(conversation::drive(provider.as_ref(), request, out, options))?;
+    if args.json {
+        let object = JsonReply::new(&reply, provider.name(), provider.model());
+        out.println(&serde_json::to_string(&object)?)?;
+    }
+    let reply = conversation::outcome(reply)?;
+    match reply.finish_reason.as_deref() {
+        Some("length") => {
+            out.warn("the reply was cut off at the token limit (finish_reason: length)");
+        }
+        Some("content_filter") => out.warn("the reply was filtered by the provider"),
+        _ => {}
+    }
+    Ok(ExitStatus::Success)
+}
+
+/// The flag layer: the model flags plus ask's own.
+fn layer(global: &GlobalArgs, args: &AskArgs) -> crate::config::Layer {
+    let mut layer = super::model_flags(global, &args.model);
+    layer.detail = args.detail.map(|v| Sourced::new(v, Source::Flag("--detail")));
+    layer.temperature = args
+        .temperature
+        .map(|v| Sourced::new(v, Source::Flag("--temperature")));
+    layer.max_tokens = args
+        .max_tokens
+        .map(|v| Sourced::new(v, Source::Flag("--max-tokens")));
+    layer.max_input = args
+        .max_input
+        .map(|v| Sourced::new(v, Source::Flag("--max-input")));
+    layer
+}
+
+/// TEXT and piped stdin (read only when stdin is not a terminal, at most the cap plus one).
+fn read_prompt(args: &AskArgs, settings: &Settings, out: &Output) -> anyhow::Result<String> {
+    let max = settings.max_input.value;
+    let stdin = if out.terminal().stdin_is_tty {
+        None
+    } else {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .lock()
+            .take(max.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(|err| error::usage(anyhow::anyhow!("cannot read stdin: {err}")))?;
+        Some(bytes)
+    };
+    conversation::prompt_from(&args.text, stdin, max).map_err(error::usage)
+}
+
+fn build_request(
+    args: &AskArgs,
+    settings: &Settings,
+    backend: &Backend,
+    prompt: String,
+) -> anyhow::Result<ChatRequest> {
+    let default_detail = match backend {
+        Backend::Http(_) => Detail::Full,
+        Backend::Local(_) => Detail::Compact,
+    };
+    let detail = settings.detail.value.unwrap_or(default_detail);
+    let mut system = crate::persona::system_prompt(settings, detail)?;
+    if let Some(extra) = args.system.as_deref().filter(|s| !s.trim().is_empty()) {
+        system.push_str("\n\n");
+        system.push_str(extra);
+    }
+    tracing::trace!(%system, %prompt, "prompt");
+    Ok(ChatRequest {
+        messages: vec![Message::system(system), Message::user(prompt)],
+        model: None,
+        temperature: settings.temperature.value,
+        max_tokens: settings.max_tokens.value,
+        json_schema: None,
+        stream: !args.no_stream,
+    })
+}
+
+/// The `--json` object.
+#[derive(Debug, Serialize)]
+struct JsonReply<'a> {
+    text: &'a str,
+    reasoning: &'a str,
+    tool_calls: Vec<ToolCall>,
+    usage: Option<Usage>,
+    finish_reason: Option<&'a str>,
+    model: &'a str,
+    provider: &'a str,
+    /// The error that ended the stream, if any (the exit status is then 1).
+    error: Option<String>,
+}
+
+impl<'a> JsonReply<'a> {
+    fn new(reply: &'a Reply, provider: &'a str, requested_model: &'a str) -> Self {
+        JsonReply {
+            text: &reply.text,
+            reasoning: &reply.reasoning,
+            tool_calls: reply.tool_calls(),
+            usage: reply.usage,
+            finish_reason: reply.finish_reason.as_deref(),
+            model: reply.model.as_deref().unwrap_or(requested_model),
+            provider,
+            error: reply.error.as_ref().map(ToString::to_string),
+        }
+    }
 }

@@ -1,15 +1,32 @@
-//! `mitchell models` (placeholder until the streaming issue lands).
+//! `mitchell models`: the model ids an OpenAI-compatible endpoint serves (`GET {base}/models`),
+//! sorted, one per line on stdout.
 
 use crate::cli::{GlobalArgs, ModelArgs};
-use crate::config::Env;
-use crate::error::ExitStatus;
+use crate::config::{Backend, Env};
+use crate::error::{self, ExitStatus};
 use crate::output::Output;
 
 pub fn run(
-    _g: &GlobalArgs,
-    _a: &ModelArgs,
-    _e: &Env,
-    _o: &mut Output,
+    global: &GlobalArgs,
+    args: &ModelArgs,
+    env: &Env,
+    out: &mut Output,
 ) -> anyhow::Result<ExitStatus> {
-    anyhow::bail!("`mitchell models` is not available yet")
+    let settings = super::settings(global, env, super::model_flags(global, args))?;
+    let Backend::Http(target) = settings.backend().map_err(error::usage)? else {
+        return Err(error::usage_msg(
+            "`mitchell models` lists an HTTP endpoint's models: pass --base-url or --provider \
+             (local models: `mitchell model list`)",
+        ));
+    };
+    let provider = crate::llm::http::open(&target)?;
+    let runtime = super::runtime()?;
+    let ids = runtime.block_on(provider.list_models())?;
+    if ids.is_empty() {
+        out.notice(&format!("{}: the endpoint lists no models", target.name));
+    }
+    for id in ids {
+        out.println(&id)?;
+    }
+    Ok(ExitStatus::Success)
 }

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod server;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -48,6 +50,22 @@ impl TestEnv {
     /// `mitchell` with only PATH, HOME and the XDG variables set.
     pub fn cmd(&self) -> Command {
         let mut cmd = Command::cargo_bin("mitchell").expect("binary");
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.path())
+            .env("XDG_CONFIG_HOME", self.path().join("config"))
+            .env("XDG_DATA_HOME", self.path().join("data"))
+            .env("XDG_CACHE_HOME", self.path().join("cache"))
+            .env("NO_COLOR", "1");
+        cmd
+    }
+}
+
+impl TestEnv {
+    /// The same environment as `cmd`, as a `std::process::Command`, for tests that must spawn
+    /// the binary and signal it or close its pipes while it runs.
+    pub fn std_cmd(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_mitchell"));
         cmd.env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", self.path())

@@ -1,8 +1,117 @@
-//! The OpenAI-compatible HTTP provider (placeholder until the streaming issue lands).
+//! The OpenAI-compatible HTTP provider, and the only user of reqwest.
+//!
+//! `connect` resolves the key and builds one client (rustls with the `ring` provider, proxies
+//! from `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` as reqwest reads them, user agent
+//! `mitchell/<version>`). `stream` spawns the request on the runtime and returns the receiver of
+//! its `StreamEvent`s; dropping the receiver ends the task and closes the connection.
+//! The pieces: `sse` (bytes → events), `chunk` (events → `StreamEvent`s), `request` (what is
+//! sent), `errors` (what a failure says), `retry` (when to try again), `transport` (the I/O).
 
-use crate::config::HttpTarget;
+mod chunk;
+mod errors;
+mod request;
+mod retry;
+#[cfg(test)]
+mod tests;
+pub mod sse;
+mod transport;
 
-/// Opens the HTTP provider for `target`.
-pub fn connect(target: &HttpTarget) -> anyhow::Result<Box<dyn super::Provider>> {
-    anyhow::bail!("{}: the HTTP provider is not available yet", target.name)
+use std::sync::Arc;
+
+use tokio::sync::mpsc;
+
+pub use chunk::{ChunkDecoder, Flow};
+pub use request::{USER_AGENT, describe};
+
+use crate::config::{HttpTarget, KeySource};
+use crate::llm::{ChatRequest, Provider, StreamEvent};
+
+/// Everything a request needs, shared by the provider and its spawned tasks.
+#[derive(Debug)]
+struct Inner {
+    target: HttpTarget,
+    client: reqwest::Client,
+    key: Option<String>,
+}
+
+impl Inner {
+    /// Replaces the key wherever a server echoed it back.
+    fn redact(&self, text: String) -> String {
+        match &self.key {
+            Some(key) if key.len() >= 4 && text.contains(key.as_str()) => {
+                text.replace(key.as_str(), "<redacted>")
+            }
+            _ => text,
+        }
+    }
+
+    /// Where the key came from, for auth errors.
+    fn key_label(&self) -> Option<String> {
+        self.target.key.as_ref().map(|source| match source {
+            KeySource::MissingEnv { var } => format!("{var}, which is not set"),
+            other => other.label(),
+        })
+    }
+}
+
+/// The HTTP provider.
+#[derive(Debug, Clone)]
+pub struct HttpProvider {
+    inner: Arc<Inner>,
+}
+
+/// Opens the HTTP provider for `target`: runs the `api_key_command` if one is configured and
+/// builds the client. Sends nothing.
+pub fn connect(target: &HttpTarget) -> anyhow::Result<Box<dyn Provider>> {
+    Ok(Box::new(open(target)?))
+}
+
+/// Like `connect`, with the concrete type (for `mitchell models`).
+pub fn open(target: &HttpTarget) -> anyhow::Result<HttpProvider> {
+    let key = request::resolve_key(target.key.as_ref())?;
+    // Installing the process-wide crypto provider fails only when one is already installed,
+    // which is exactly the state we want.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = reqwest::Client::builder()
+        .user_agent(USER_AGENT)
+        .connect_timeout(target.connect_timeout)
+        .build()
+        .map_err(|err| anyhow::anyhow!("{}: cannot set up the HTTP client: {err}", target.name))?;
+    tracing::debug!(provider = %target.name, base_url = %target.base_url, key = key.is_some(), "http provider");
+    Ok(HttpProvider {
+        inner: Arc::new(Inner {
+            target: target.clone(),
+            client,
+            key,
+        }),
+    })
+}
+
+impl HttpProvider {
+    /// `GET {base}/models`: the model ids the endpoint serves, sorted.
+    pub async fn list_models(&self) -> Result<Vec<String>, crate::llm::Error> {
+        transport::list_models(&self.inner).await
+    }
+}
+
+impl Provider for HttpProvider {
+    fn name(&self) -> &str {
+        &self.inner.target.name
+    }
+
+    fn model(&self) -> &str {
+        self.inner.target.model.as_deref().unwrap_or("")
+    }
+
+    fn stream(&self, request: ChatRequest) -> mpsc::Receiver<StreamEvent> {
+        let (tx, rx) = mpsc::channel(256);
+        let inner = Arc::clone(&self.inner);
+        tokio::spawn(async move {
+            tokio::select! {
+                () = transport::run(&inner, request, &tx) => {}
+                () = tx.closed() => tracing::debug!("receiver dropped: closing the connection"),
+            }
+        });
+        rx
+    }
 }

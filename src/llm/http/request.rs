@@ -1,0 +1,201 @@
+//! What is sent (protocol.md §1–§2): the URL, the headers and the JSON body for one
+//! `ChatRequest`, with the per-provider quirks of `HttpTarget` (token parameter, usage option,
+//! extra headers, Azure's deployment URL, `api-version` and `api-key`, the JSON mode). Pure
+//! apart from `resolve_key`, which may run the configured `api_key_command`.
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::config::{HttpTarget, JsonMode, KeySource, ProviderKind, TokenParam};
+use crate::llm::{ChatRequest, Message};
+
+/// The user agent: `mitchell/<version>`.
+pub const USER_AGENT: &str = concat!("mitchell/", env!("CARGO_PKG_VERSION"));
+
+#[derive(Debug, Serialize)]
+struct Body<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    model: Option<&'a str>,
+    messages: Vec<Message>,
+    stream: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stream_options: Option<StreamOptions>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    temperature: Option<f32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_tokens: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_completion_tokens: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    response_format: Option<Value>,
+}
+
+#[derive(Debug, Serialize)]
+struct StreamOptions {
+    include_usage: bool,
+}
+
+/// True for Azure's classic style, where the deployment in the URL selects the model.
+fn azure_classic(target: &HttpTarget) -> bool {
+    target.kind == ProviderKind::Azure && !target.base_url.ends_with("/v1")
+}
+
+/// The model the request names (the request's own, else the target's).
+pub fn model<'a>(target: &'a HttpTarget, request: &'a ChatRequest) -> Option<&'a str> {
+    request.model.as_deref().or(target.model.as_deref())
+}
+
+fn with_api_version(target: &HttpTarget, url: String) -> String {
+    match &target.api_version {
+        Some(version) if target.kind == ProviderKind::Azure => {
+            format!("{url}?api-version={version}")
+        }
+        _ => url,
+    }
+}
+
+/// `{base}/chat/completions`, or Azure's `{base}/openai/deployments/{name}/chat/completions`.
+pub fn chat_url(target: &HttpTarget, request: &ChatRequest) -> String {
+    let base = &target.base_url;
+    let url = if azure_classic(target) {
+        let base = base.strip_suffix("/openai").unwrap_or(base);
+        let deployment = target
+            .deployment
+            .as_deref()
+            .or(model(target, request))
+            .unwrap_or_default();
+        format!("{base}/openai/deployments/{deployment}/chat/completions")
+    } else {
+        format!("{base}/chat/completions")
+    };
+    with_api_version(target, url)
+}
+
+/// `{base}/models` (Azure classic: `{base}/openai/models`).
+pub fn models_url(target: &HttpTarget) -> String {
+    let base = &target.base_url;
+    let url = if azure_classic(target) {
+        format!("{}/openai/models", base.strip_suffix("/openai").unwrap_or(base))
+    } else {
+        format!("{base}/models")
+    };
+    with_api_version(target, url)
+}
+
+/// The JSON body for `request`.
+pub fn body(target: &HttpTarget, request: &ChatRequest) -> Value {
+    let mut messages = request.messages.clone();
+    let mut response_format = None;
+    if let Some(format) = &request.json_schema {
+        let schema_note = || {
+            Message::system(format!(
+                "Reply with one JSON object only, matching this JSON Schema:\n{}",
+                format.schema
+            ))
+        };
+        match target.json_mode {
+            JsonMode::JsonSchema => {
+                response_format = Some(json!({
+                    "type": "json_schema",
+                    "json_schema": { "name": format.name, "schema": format.schema },
+                }));
+            }
+            JsonMode::JsonObject => {
+                messages.push(schema_note());
+                response_format = Some(json!({ "type": "json_object" }));
+            }
+            JsonMode::Prompt => messages.push(schema_note()),
+        }
+    }
+    let limit = request.max_tokens;
+    let body = Body {
+        model: if azure_classic(target) {
+            None
+        } else {
+            model(target, request)
+        },
+        messages,
+        stream: request.stream,
+        stream_options: (request.stream && target.include_usage).then_some(StreamOptions {
+            include_usage: true,
+        }),
+        temperature: request.temperature,
+        max_tokens: limit.filter(|_| target.token_param == TokenParam::MaxTokens),
+        max_completion_tokens: limit
+            .filter(|_| target.token_param == TokenParam::MaxCompletionTokens),
+        response_format,
+    };
+    // Serialising plain structs of strings and numbers cannot fail.
+    serde_json::to_value(body).unwrap_or(Value::Null)
+}
+
+/// The header carrying the key: `api-key` on Azure, `Authorization: Bearer` elsewhere.
+pub fn auth_header(target: &HttpTarget, key: &str) -> (String, String) {
+    match target.kind {
+        ProviderKind::Azure => ("api-key".to_owned(), key.to_owned()),
+        ProviderKind::Openai => ("Authorization".to_owned(), format!("Bearer {key}")),
+    }
+}
+
+/// Every header except the key's, in send order.
+pub fn headers(target: &HttpTarget, stream: bool) -> Vec<(String, String)> {
+    let mut headers = vec![("Content-Type".to_owned(), "application/json".to_owned())];
+    if stream {
+        headers.push(("Accept".to_owned(), "text/event-stream".to_owned()));
+    }
+    headers.extend(target.headers.iter().map(|(k, v)| (k.clone(), v.clone())));
+    headers
+}
+
+/// Reads the key: the variable's value, or the command's trimmed stdout (run with `sh -c`).
+/// `None` when no key is configured or the configured variable is unset.
+pub fn resolve_key(source: Option<&KeySource>) -> anyhow::Result<Option<String>> {
+    match source {
+        None | Some(KeySource::MissingEnv { .. }) => Ok(None),
+        Some(KeySource::Env { value, .. }) => Ok(Some(value.expose().to_owned())),
+        Some(KeySource::Command { command }) => {
+            let output = std::process::Command::new("sh")
+                .arg("-c")
+                .arg(command)
+                .stdin(std::process::Stdio::null())
+                .stderr(std::process::Stdio::inherit())
+                .output()
+                .map_err(|err| anyhow::anyhow!("api_key_command `{command}` could not run: {err}"))?;
+            if !output.status.success() {
+                anyhow::bail!("api_key_command `{command}` failed ({})", output.status);
+            }
+            let key = String::from_utf8(output.stdout)
+                .map_err(|_| anyhow::anyhow!("api_key_command `{command}` printed non-UTF-8"))?;
+            let key = key.trim();
+            if key.is_empty() {
+                anyhow::bail!("api_key_command `{command}` printed no key");
+            }
+            Ok(Some(key.to_owned()))
+        }
+    }
+}
+
+/// The request as `--dry-run` prints it: method, URL, headers (key redacted) and body.
+pub fn describe(target: &HttpTarget, request: &ChatRequest) -> Value {
+    let mut headers = serde_json::Map::new();
+    headers.insert("User-Agent".to_owned(), Value::from(USER_AGENT));
+    for (name, value) in self::headers(target, request.stream) {
+        headers.insert(name, Value::from(value));
+    }
+    let sent_key = target
+        .key
+        .as_ref()
+        .filter(|k| !matches!(k, KeySource::MissingEnv { .. }));
+    if sent_key.is_some() {
+        let (name, value) = auth_header(target, "<redacted>");
+        headers.insert(name, Value::from(value));
+    }
+    json!({
+        "provider": target.name,
+        "key_source": sent_key.map(KeySource::label),
+        "method": "POST",
+        "url": chat_url(target, request),
+        "headers": headers,
+        "body": body(target, request),
+    })
+}
