@@ -13,8 +13,12 @@ use common::TestEnv;
 use common::server::{Chunks, Response, Server};
 
 fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/streams").join(name))
-        .unwrap()
+    std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/streams")
+            .join(name),
+    )
+    .unwrap()
 }
 
 /// `n` content events ("w0 w1 …"), a finish chunk and `[DONE]`.
@@ -42,11 +46,17 @@ fn ask(server: &Server, extra: &[&str]) -> Run {
 fn ask_env(server: &Server, extra: &[&str], vars: &[(&str, &str)]) -> Run {
     let env = TestEnv::new();
     let mut cmd = env.cmd();
-    cmd.args(["ask", "--base-url", &server.url(), "--model", "m"]).args(extra);
+    cmd.args(["ask", "--base-url", &server.url(), "--model", "m"])
+        .args(extra);
     for (k, v) in vars {
         cmd.env(k, v);
     }
-    let out = cmd.arg("hello").write_stdin("").timeout(Duration::from_secs(60)).output().unwrap();
+    let out = cmd
+        .arg("hello")
+        .write_stdin("")
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
     Run {
         code: out.status.code(),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -57,13 +67,33 @@ fn ask_env(server: &Server, extra: &[&str], vars: &[(&str, &str)]) -> Run {
 #[test]
 fn every_recorded_error_status_is_one_line_with_the_providers_message() {
     let cases = [
-        ("azure-404-deployment-not-found.json", 404, "DeploymentNotFound"),
-        ("groq-400-tool-use-failed.json", 400, "Tool call validation failed"),
-        ("openai-400-invalid-image-url.json", 400, "invalid_image_url"),
-        ("openai-400-max-tokens-unsupported.json", 400, "Use 'max_completion_tokens' instead"),
+        (
+            "azure-404-deployment-not-found.json",
+            404,
+            "DeploymentNotFound",
+        ),
+        (
+            "groq-400-tool-use-failed.json",
+            400,
+            "Tool call validation failed",
+        ),
+        (
+            "openai-400-invalid-image-url.json",
+            400,
+            "invalid_image_url",
+        ),
+        (
+            "openai-400-max-tokens-unsupported.json",
+            400,
+            "Use 'max_completion_tokens' instead",
+        ),
         ("openai-404-model-not-found.json", 404, "model_not_found"),
         ("openrouter-429-rate-limit.json", 429, "Rate limit exceeded"),
-        ("openrouter-429-upstream-rate-limited.json", 429, "temporarily rate-limited upstream"),
+        (
+            "openrouter-429-upstream-rate-limited.json",
+            429,
+            "temporarily rate-limited upstream",
+        ),
     ];
     for (name, status, text) in cases {
         let server = Server::once(Response::new(status, fixture(name)));
@@ -73,9 +103,17 @@ fn every_recorded_error_status_is_one_line_with_the_providers_message() {
         let prefix = format!("error: http: HTTP {status}: ");
         assert!(run.stderr.starts_with(&prefix), "{name}: {}", run.stderr);
         assert!(run.stderr.contains(text), "{name}: {}", run.stderr);
-        assert!(!run.stderr.contains("{\""), "{name}: raw JSON in {}", run.stderr);
+        assert!(
+            !run.stderr.contains("{\""),
+            "{name}: raw JSON in {}",
+            run.stderr
+        );
         if status == 404 {
-            assert!(run.stderr.contains("mitchell models"), "{name}: {}", run.stderr);
+            assert!(
+                run.stderr.contains("mitchell models"),
+                "{name}: {}",
+                run.stderr
+            );
         }
         assert_eq!(run.stdout, "", "{name}");
         assert_eq!(server.requests().len(), 1, "{name}: a single try");
@@ -95,10 +133,17 @@ fn client_errors_are_never_retried() {
 
 #[test]
 fn auth_error_names_the_key_variable() {
-    let server = Server::once(Response::new(401, r#"{"error":{"message":"Incorrect API key"}}"#));
+    let server = Server::once(Response::new(
+        401,
+        r#"{"error":{"message":"Incorrect API key"}}"#,
+    ));
     let run = ask_env(&server, &[], &[("OPENAI_API_KEY", "sk-test-1")]);
     assert_eq!(run.code, Some(1));
-    assert!(run.stderr.contains("HTTP 401: Incorrect API key"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("HTTP 401: Incorrect API key"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("OPENAI_API_KEY"), "{}", run.stderr);
     let run = ask(&server, &[]);
     assert!(run.stderr.contains("no API key was sent"), "{}", run.stderr);
@@ -111,17 +156,24 @@ fn errors_inside_a_200_stream() {
     let cases = [
         (
             "legacy error field",
-            Response::sse(format!("{first}error: {{\"code\":500,\"message\":\"slot unavailable\"}}\n\ndata: [DONE]\n\n")),
+            Response::sse(format!(
+                "{first}error: {{\"code\":500,\"message\":\"slot unavailable\"}}\n\ndata: [DONE]\n\n"
+            )),
             "error: stream: slot unavailable",
         ),
         (
             "json error body with status 200",
-            Response::new(200, r#"{"error":{"message":"upstream failed","type":"server_error"}}"#),
+            Response::new(
+                200,
+                r#"{"error":{"message":"upstream failed","type":"server_error"}}"#,
+            ),
             "error: stream: upstream failed",
         ),
         (
             "data error object",
-            Response::sse(format!("{first}data: {{\"error\":{{\"message\":\"boom\",\"code\":502}}}}\n\n")),
+            Response::sse(format!(
+                "{first}data: {{\"error\":{{\"message\":\"boom\",\"code\":502}}}}\n\n"
+            )),
             "error: stream: boom",
         ),
         (
@@ -142,9 +194,17 @@ fn a_cut_before_the_finish_fails_and_after_it_succeeds() {
     let body = fixture("openai-text-usage.sse");
     let text = String::from_utf8(body.clone()).unwrap();
     let middle = text.find("capital").unwrap();
-    let run = ask(&Server::once(Response::sse(body.clone()).cut_at(middle)), &[]);
+    let run = ask(
+        &Server::once(Response::sse(body.clone()).cut_at(middle)),
+        &[],
+    );
     assert_eq!(run.code, Some(1));
-    assert!(run.stderr.starts_with("error: stream: the connection was lost"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .starts_with("error: stream: the connection was lost"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(run.stderr.lines().count(), 1);
 
     // A clean end of the body without any finish is a truncated stream too.
@@ -152,7 +212,10 @@ fn a_cut_before_the_finish_fails_and_after_it_succeeds() {
     let first = &first[..first.rfind("\n\n").unwrap() + 2];
     let run = ask(&Server::once(Response::sse(first.to_owned())), &[]);
     assert_eq!(run.code, Some(1));
-    assert_eq!(run.stderr.trim_end(), "error: stream: the stream ended unexpectedly before the reply finished");
+    assert_eq!(
+        run.stderr.trim_end(),
+        "error: stream: the stream ended unexpectedly before the reply finished"
+    );
 
     let after_finish = text.find("data: [DONE]").unwrap();
     for response in [
@@ -169,12 +232,19 @@ fn a_cut_before_the_finish_fails_and_after_it_succeeds() {
 fn a_stall_past_the_idle_timeout_fails() {
     let body = fixture("openai-text-usage.sse");
     let middle = String::from_utf8_lossy(&body).find("capital").unwrap();
-    let server = Server::once(Response::sse(body).chunks(Chunks::Size(100)).stall_at(middle));
+    let server = Server::once(
+        Response::sse(body)
+            .chunks(Chunks::Size(100))
+            .stall_at(middle),
+    );
     let started = Instant::now();
     let run = ask(&server, &["--idle-timeout", "1"]);
     assert!(started.elapsed() < Duration::from_secs(10));
     assert_eq!(run.code, Some(1));
-    assert_eq!(run.stderr.lines().last().unwrap(), "error: stream: no data from the server for 1 s (idle timeout)");
+    assert_eq!(
+        run.stderr.lines().last().unwrap(),
+        "error: stream: no data from the server for 1 s (idle timeout)"
+    );
     // Waiting for the response headers counts too.
     let stalled = Server::once(Response::new(200, "").stall_at(0));
     let run = ask(&stalled, &["--idle-timeout", "1"]);
@@ -189,10 +259,16 @@ fn rate_limit_with_retry_after_then_success() {
     ]);
     let started = Instant::now();
     let run = ask(&server, &[]);
-    assert!(started.elapsed() >= Duration::from_secs(1), "Retry-After not honoured");
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "Retry-After not honoured"
+    );
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert_eq!(run.stdout, "The capital of the UK is London.\n");
-    assert_eq!(run.stderr, "http: HTTP 429, retrying in 1.0 s (try 2 of 3)\n");
+    assert_eq!(
+        run.stderr,
+        "http: HTTP 429, retrying in 1.0 s (try 2 of 3)\n"
+    );
     assert_eq!(server.requests().len(), 2);
 }
 
@@ -203,19 +279,35 @@ fn server_errors_back_off_and_give_up_after_max_tries() {
     assert_eq!(run.code, Some(1));
     let lines: Vec<&str> = run.stderr.lines().collect();
     assert_eq!(lines.len(), 3, "{}", run.stderr);
-    assert!(lines[0].starts_with("http: HTTP 503, retrying in 0."), "{}", lines[0]);
+    assert!(
+        lines[0].starts_with("http: HTTP 503, retrying in 0."),
+        "{}",
+        lines[0]
+    );
     assert!(lines[1].contains("(try 3 of 3)"), "{}", lines[1]);
-    assert_eq!(lines[2], "error: http: HTTP 503: <html>Service Unavailable</html>");
+    assert_eq!(
+        lines[2],
+        "error: http: HTTP 503: <html>Service Unavailable</html>"
+    );
     assert_eq!(server.requests().len(), 3);
 }
 
 #[test]
 fn connection_refused_is_retried_then_reported() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let env = TestEnv::new();
     let out = env
         .cmd()
-        .args(["ask", "--base-url", &format!("http://127.0.0.1:{port}/v1"), "hi"])
+        .args([
+            "ask",
+            "--base-url",
+            &format!("http://127.0.0.1:{port}/v1"),
+            "hi",
+        ])
         .env("MITCHELL_MAX_TRIES", "2")
         .write_stdin("")
         .output()
@@ -223,15 +315,27 @@ fn connection_refused_is_retried_then_reported() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1));
     let lines: Vec<&str> = stderr.lines().collect();
-    assert!(lines[0].starts_with("http: a connection failure, retrying in"), "{stderr}");
-    assert!(lines[1].starts_with(&format!("error: http: cannot connect to http://127.0.0.1:{port}/v1/chat/completions")), "{stderr}");
+    assert!(
+        lines[0].starts_with("http: a connection failure, retrying in"),
+        "{stderr}"
+    );
+    assert!(
+        lines[1].starts_with(&format!(
+            "error: http: cannot connect to http://127.0.0.1:{port}/v1/chat/completions"
+        )),
+        "{stderr}"
+    );
     assert_eq!(lines.len(), 2);
 }
 
 #[test]
 fn ctrl_c_mid_stream_exits_130() {
     let body = text_stream(400);
-    let server = Server::once(Response::sse(body).chunks(Chunks::Size(60)).delay(Duration::from_millis(20)));
+    let server = Server::once(
+        Response::sse(body)
+            .chunks(Chunks::Size(60))
+            .delay(Duration::from_millis(20)),
+    );
     let env = TestEnv::new();
     let mut child = env
         .std_cmd()
@@ -246,20 +350,32 @@ fn ctrl_c_mid_stream_exits_130() {
     let n = stdout.read(&mut buf).unwrap();
     assert!(n > 0, "no output before Ctrl-C");
     let started = Instant::now();
-    let kill = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(kill.success());
     let status = child.wait().unwrap();
     assert!(started.elapsed() < Duration::from_secs(3), "not at once");
     assert_eq!(status.code(), Some(130));
     let mut stderr = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
     assert_eq!(stderr, "");
 }
 
 #[test]
 fn a_reader_that_goes_away_means_exit_0_in_silence() {
     let body = text_stream(400);
-    let server = Server::once(Response::sse(body).chunks(Chunks::Size(60)).delay(Duration::from_millis(5)));
+    let server = Server::once(
+        Response::sse(body)
+            .chunks(Chunks::Size(60))
+            .delay(Duration::from_millis(5)),
+    );
     let env = TestEnv::new();
     let mut child = env
         .std_cmd()
@@ -275,7 +391,12 @@ fn a_reader_that_goes_away_means_exit_0_in_silence() {
     drop(stdout);
     let status = child.wait().unwrap();
     let mut stderr = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
     assert_eq!(status.code(), Some(0), "{stderr}");
     assert_eq!(stderr, "");
 }

@@ -18,7 +18,13 @@ fn fixtures() -> Vec<(String, Value, Vec<u8>)> {
     let map = expected["fixtures"].as_object().unwrap();
     assert_eq!(map.len(), 18);
     map.iter()
-        .map(|(name, want)| (name.clone(), want.clone(), std::fs::read(dir.join(name)).unwrap()))
+        .map(|(name, want)| {
+            (
+                name.clone(),
+                want.clone(),
+                std::fs::read(dir.join(name)).unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -28,7 +34,15 @@ fn run_and_check(label: &str, name: &str, want: &Value, response: Response) {
     let env = TestEnv::new();
     let output = env
         .cmd()
-        .args(["ask", "--json", "--base-url", &server.url(), "--model", "m", "hello"])
+        .args([
+            "ask",
+            "--json",
+            "--base-url",
+            &server.url(),
+            "--model",
+            "m",
+            "hello",
+        ])
         .write_stdin("")
         .timeout(std::time::Duration::from_secs(60))
         .output()
@@ -39,9 +53,17 @@ fn run_and_check(label: &str, name: &str, want: &Value, response: Response) {
     let ctx = format!("{label} {name}");
     assert_eq!(got["text"], want["content"], "{ctx}: text");
     let reasoning = got["reasoning"].as_str().unwrap();
-    assert_eq!(reasoning.chars().count() as u64, want["reasoning_chars"].as_u64().unwrap(), "{ctx}");
+    assert_eq!(
+        reasoning.chars().count() as u64,
+        want["reasoning_chars"].as_u64().unwrap(),
+        "{ctx}"
+    );
     if let Some(sha) = want["reasoning_sha256"].as_str() {
-        assert_eq!(hex::encode(Sha256::digest(reasoning.as_bytes())), sha, "{ctx}: reasoning");
+        assert_eq!(
+            hex::encode(Sha256::digest(reasoning.as_bytes())),
+            sha,
+            "{ctx}: reasoning"
+        );
     }
     assert_eq!(got["tool_calls"], want["tool_calls"], "{ctx}: tool calls");
     assert_eq!(got["finish_reason"], want["finish_reason"], "{ctx}: finish");
@@ -80,13 +102,18 @@ fn whole() {
 #[test]
 fn rechunked_at_random_with_a_fixed_seed() {
     each("random", |b| {
-        Response::sse(b.to_vec()).chunks(Chunks::Random { seed: 20_251_123, max: 97 })
+        Response::sse(b.to_vec()).chunks(Chunks::Random {
+            seed: 20_251_123,
+            max: 97,
+        })
     });
 }
 
 #[test]
 fn one_byte_writes() {
-    each("1-byte", |b| Response::sse(b.to_vec()).chunks(Chunks::Size(1)));
+    each("1-byte", |b| {
+        Response::sse(b.to_vec()).chunks(Chunks::Size(1))
+    });
 }
 
 #[test]
@@ -109,7 +136,10 @@ fn cr_line_endings() {
 fn keep_alive_comments_and_empty_data_events_inserted() {
     each("keep-alive", |b| {
         let text = String::from_utf8(b.to_vec()).unwrap();
-        let noisy = format!(": keep-alive\n\n{}", text.replace("\n\n", "\n\n: keep-alive\n\ndata:\n\n"));
+        let noisy = format!(
+            ": keep-alive\n\n{}",
+            text.replace("\n\n", "\n\n: keep-alive\n\ndata:\n\n")
+        );
         Response::sse(noisy).chunks(Chunks::Random { seed: 3, max: 128 })
     });
 }

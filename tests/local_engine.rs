@@ -23,10 +23,19 @@ fn paths(home: &Path) -> Paths {
 }
 
 fn open(home: &Path, template: Option<&str>, model: Option<&Path>) -> LocalProvider {
+    open_with(home, template, model, None)
+}
+
+fn open_with(
+    home: &Path,
+    template: Option<&str>,
+    model: Option<&Path>,
+    threads: Option<u32>,
+) -> LocalProvider {
     let model = model.map_or_else(local_support::model_path, Path::to_path_buf);
     let target = LocalTarget {
         model: Some(model.to_string_lossy().into_owned()),
-        threads: None,
+        threads,
         max_context: Some(2048),
         chat_template: template.map(str::to_owned),
     };
@@ -134,7 +143,8 @@ fn streams_text_usage_and_finish() {
 #[test]
 fn dropping_the_receiver_stops_generation_within_100ms() {
     let home = tempfile::tempdir().unwrap();
-    let p = open(home.path(), None, None);
+    // One thread: on a loaded 2-core machine, spinning OpenMP barriers make 2 threads erratic.
+    let p = open_with(home.path(), None, None, Some(1));
     let rt = runtime();
     let stopped_after = rt.block_on(async {
         let mut rx = p.stream(request(

@@ -48,7 +48,12 @@ pub fn run(
         ExchangeOptions::streaming(out, args.show_reasoning)
     };
     let runtime = super::runtime()?;
-    let reply = runtime.block_on(conversation::drive(provider.as_ref(), request, out, options))?;
+    let reply = runtime.block_on(conversation::drive(
+        provider.as_ref(),
+        request,
+        out,
+        options,
+    ))?;
     if args.json {
         let object = JsonReply::new(&reply, provider.name(), provider.model());
         out.println(&serde_json::to_string(&object)?)?;
@@ -67,7 +72,9 @@ pub fn run(
 /// The flag layer: the model flags plus ask's own.
 fn layer(global: &GlobalArgs, args: &AskArgs) -> crate::config::Layer {
     let mut layer = super::model_flags(global, &args.model);
-    layer.detail = args.detail.map(|v| Sourced::new(v, Source::Flag("--detail")));
+    layer.detail = args
+        .detail
+        .map(|v| Sourced::new(v, Source::Flag("--detail")));
     layer.temperature = args
         .temperature
         .map(|v| Sourced::new(v, Source::Flag("--temperature")));

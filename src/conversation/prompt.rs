@@ -14,7 +14,11 @@ pub enum InputError {
 }
 
 /// Builds the prompt. `stdin` is `None` when stdin is a terminal (nothing is read from it).
-pub fn prompt_from(text: &[String], stdin: Option<Vec<u8>>, max_input: u64) -> Result<String, InputError> {
+pub fn prompt_from(
+    text: &[String],
+    stdin: Option<Vec<u8>>,
+    max_input: u64,
+) -> Result<String, InputError> {
     let stdin = match stdin {
         Some(bytes) if bytes.len() as u64 > max_input => {
             return Err(InputError::TooLarge { max: max_input });
@@ -42,13 +46,22 @@ mod tests {
 
     #[test]
     fn text_stdin_and_both() {
-        assert_eq!(prompt_from(&args(&["why", "{{x}}"]), None, 10), Ok("why {{x}}".into()));
-        assert_eq!(prompt_from(&[], Some(b"log\n".to_vec()), 10), Ok("log\n".into()));
+        assert_eq!(
+            prompt_from(&args(&["why", "{{x}}"]), None, 10),
+            Ok("why {{x}}".into())
+        );
+        assert_eq!(
+            prompt_from(&[], Some(b"log\n".to_vec()), 10),
+            Ok("log\n".into())
+        );
         assert_eq!(
             prompt_from(&args(&["explain"]), Some(b"${HOME}".to_vec()), 10),
             Ok("explain\n\n${HOME}".into())
         );
-        assert_eq!(prompt_from(&args(&["q"]), Some(Vec::new()), 10), Ok("q".into()));
+        assert_eq!(
+            prompt_from(&args(&["q"]), Some(Vec::new()), 10),
+            Ok("q".into())
+        );
     }
 
     #[test]
@@ -57,8 +70,14 @@ mod tests {
             prompt_from(&[], Some(vec![b'a'; 11]), 10),
             Err(InputError::TooLarge { max: 10 })
         );
-        assert_eq!(prompt_from(&[], Some(vec![0xff]), 10), Err(InputError::NotUtf8));
-        assert_eq!(prompt_from(&[], Some(b" \n".to_vec()), 10), Err(InputError::Empty));
+        assert_eq!(
+            prompt_from(&[], Some(vec![0xff]), 10),
+            Err(InputError::NotUtf8)
+        );
+        assert_eq!(
+            prompt_from(&[], Some(b" \n".to_vec()), 10),
+            Err(InputError::Empty)
+        );
         assert_eq!(prompt_from(&[], None, 10), Err(InputError::Empty));
     }
 }

@@ -155,7 +155,10 @@ impl Request {
     /// The first value of a header (name in any case).
     pub fn header(&self, name: &str) -> Option<&str> {
         let name = name.to_ascii_lowercase();
-        self.headers.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// The body parsed as JSON.
@@ -188,7 +191,9 @@ impl Server {
                 let listener = TcpListener::from_std(std_listener).expect("listener");
                 let script = Arc::new(script);
                 loop {
-                    let Ok((stream, _)) = listener.accept().await else { continue };
+                    let Ok((stream, _)) = listener.accept().await else {
+                        continue;
+                    };
                     let script = Arc::clone(&script);
                     let recorded = Arc::clone(&recorded);
                     tokio::spawn(async move {
@@ -251,7 +256,12 @@ async fn read_request(stream: &mut TcpStream) -> std::io::Result<Option<Request>
         }
         body.extend_from_slice(&tmp[..n]);
     }
-    Ok(Some(Request { method, path, headers, body }))
+    Ok(Some(Request {
+        method,
+        path,
+        headers,
+        body,
+    }))
 }
 
 async fn serve(
@@ -260,7 +270,9 @@ async fn serve(
     recorded: &Mutex<Vec<Request>>,
 ) -> std::io::Result<()> {
     stream.set_nodelay(true)?;
-    let Some(request) = read_request(&mut stream).await? else { return Ok(()) };
+    let Some(request) = read_request(&mut stream).await? else {
+        return Ok(());
+    };
     let response = {
         let mut log = recorded.lock().expect("lock");
         log.push(request);

@@ -91,7 +91,9 @@ impl ChunkDecoder {
     /// Decodes one SSE event.
     pub fn event(&mut self, event: &SseEvent, out: &mut Vec<StreamEvent>) -> Flow {
         if let Some(raw) = &event.error {
-            out.push(StreamEvent::Error(Error::Stream(errors::in_stream_message(raw))));
+            out.push(StreamEvent::Error(Error::Stream(
+                errors::in_stream_message(raw),
+            )));
             return Flow::Stop;
         }
         let data = event.data.trim();
@@ -199,7 +201,11 @@ fn decode_delta(delta: Delta, out: &mut Vec<StreamEvent>) {
 fn decode_part(part: &Value, out: &mut Vec<StreamEvent>) {
     match part.get("type").and_then(Value::as_str) {
         Some("text") => {
-            if let Some(text) = part.get("text").and_then(Value::as_str).filter(|t| !t.is_empty()) {
+            if let Some(text) = part
+                .get("text")
+                .and_then(Value::as_str)
+                .filter(|t| !t.is_empty())
+            {
                 out.push(StreamEvent::Text(text.to_owned()));
             }
         }

@@ -105,9 +105,7 @@ pub fn in_stream_message(raw: &str) -> String {
         Ok(Value::Object(obj)) if obj.contains_key("error") => {
             parse_error_body(0, raw.as_bytes()).message
         }
-        Ok(value @ Value::Object(_)) => {
-            message_of_error_value(&value)
-        }
+        Ok(value @ Value::Object(_)) => message_of_error_value(&value),
         _ => raw.trim().to_owned(),
     }
 }
@@ -171,10 +169,17 @@ mod tests {
                 r#"{"error":{"code":429,"message":"Provider returned error","metadata":{"raw":"upstream busy"}}}"#,
                 "Provider returned error: upstream busy",
             ),
-            ("<html>\n<b>Bad gateway</b></html>", "<html> <b>Bad gateway</b></html>"),
+            (
+                "<html>\n<b>Bad gateway</b></html>",
+                "<html> <b>Bad gateway</b></html>",
+            ),
         ];
         for (body, want) in cases {
-            assert_eq!(parse_error_body(429, body.as_bytes()).display(), want, "{body}");
+            assert_eq!(
+                parse_error_body(429, body.as_bytes()).display(),
+                want,
+                "{body}"
+            );
         }
         assert_eq!(parse_error_body(503, b"").message, "Service Unavailable");
     }

@@ -11,9 +11,9 @@ mod chunk;
 mod errors;
 mod request;
 mod retry;
+pub mod sse;
 #[cfg(test)]
 mod tests;
-pub mod sse;
 mod transport;
 
 use std::sync::Arc;

@@ -75,7 +75,10 @@ pub fn chat_url(target: &HttpTarget, request: &ChatRequest) -> String {
 pub fn models_url(target: &HttpTarget) -> String {
     let base = &target.base_url;
     let url = if azure_classic(target) {
-        format!("{}/openai/models", base.strip_suffix("/openai").unwrap_or(base))
+        format!(
+            "{}/openai/models",
+            base.strip_suffix("/openai").unwrap_or(base)
+        )
     } else {
         format!("{base}/models")
     };
@@ -160,7 +163,9 @@ pub fn resolve_key(source: Option<&KeySource>) -> anyhow::Result<Option<String>>
                 .stdin(std::process::Stdio::null())
                 .stderr(std::process::Stdio::inherit())
                 .output()
-                .map_err(|err| anyhow::anyhow!("api_key_command `{command}` could not run: {err}"))?;
+                .map_err(|err| {
+                    anyhow::anyhow!("api_key_command `{command}` could not run: {err}")
+                })?;
             if !output.status.success() {
                 anyhow::bail!("api_key_command `{command}` failed ({})", output.status);
             }

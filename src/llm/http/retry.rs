@@ -48,7 +48,12 @@ pub fn server_wait(headers: &RetryHeaders, now: SystemTime) -> Option<Duration> 
             return Some(at.duration_since(now).unwrap_or_default());
         }
     }
-    let reset = headers.rate_limit_reset.as_deref()?.trim().parse::<u64>().ok()?;
+    let reset = headers
+        .rate_limit_reset
+        .as_deref()?
+        .trim()
+        .parse::<u64>()
+        .ok()?;
     // Only epoch milliseconds are unambiguous (OpenRouter); other spellings are ignored.
     if reset < 1_000_000_000_000 {
         return None;
@@ -61,7 +66,8 @@ pub fn server_wait(headers: &RetryHeaders, now: SystemTime) -> Option<Duration> 
 /// 8 s, less up to a quarter of jitter.
 pub fn backoff(done: u32, jitter: f64) -> Duration {
     let exp = BASE.saturating_mul(1 << done.saturating_sub(1).min(5));
-    exp.min(MAX_BACKOFF).mul_f64(1.0 - 0.25 * jitter.clamp(0.0, 1.0))
+    exp.min(MAX_BACKOFF)
+        .mul_f64(1.0 - 0.25 * jitter.clamp(0.0, 1.0))
 }
 
 /// The wait before the next try, or `None` when the server asked for more than we wait.
@@ -104,7 +110,8 @@ mod tests {
         assert_eq!(server_wait(&secs, now), Some(Duration::from_secs(2)));
         let ms = h(|h| h.retry_after_ms = Some("1500".into()));
         assert_eq!(server_wait(&ms, now), Some(Duration::from_millis(1500)));
-        let date = h(|h| h.retry_after = Some(httpdate::fmt_http_date(now + Duration::from_secs(3))));
+        let date =
+            h(|h| h.retry_after = Some(httpdate::fmt_http_date(now + Duration::from_secs(3))));
         assert_eq!(server_wait(&date, now), Some(Duration::from_secs(3)));
         let reset = h(|h| h.rate_limit_reset = Some("1754667660000".into()));
         assert_eq!(server_wait(&reset, now), Some(Duration::from_secs(60)));

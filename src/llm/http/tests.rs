@@ -24,7 +24,11 @@ fn expected() -> Vec<(String, Value)> {
     let text = std::fs::read_to_string(fixtures_dir().join("expected.json")).unwrap();
     let json: Value = serde_json::from_str(&text).unwrap();
     let map = json["fixtures"].as_object().unwrap();
-    assert!(map.len() >= 18, "expected.json lists {} fixtures", map.len());
+    assert!(
+        map.len() >= 18,
+        "expected.json lists {} fixtures",
+        map.len()
+    );
     map.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
 }
 
@@ -62,14 +66,22 @@ fn assemble(events: &[SseEvent]) -> Reply {
 }
 
 fn check(name: &str, reply: &Reply, want: &Value) {
-    assert_eq!(reply.text, want["content"].as_str().unwrap(), "{name}: content");
+    assert_eq!(
+        reply.text,
+        want["content"].as_str().unwrap(),
+        "{name}: content"
+    );
     assert_eq!(
         reply.reasoning.chars().count() as u64,
         want["reasoning_chars"].as_u64().unwrap(),
         "{name}: reasoning length"
     );
     if let Some(sha) = want["reasoning_sha256"].as_str() {
-        assert_eq!(hex::encode(Sha256::digest(reply.reasoning.as_bytes())), sha, "{name}");
+        assert_eq!(
+            hex::encode(Sha256::digest(reply.reasoning.as_bytes())),
+            sha,
+            "{name}"
+        );
     }
     let calls: Vec<Value> = reply
         .tool_calls()
@@ -139,8 +151,18 @@ fn every_fixture_split_at_every_byte_offset() {
 #[test]
 fn non_stream_bodies_separate_content_and_reasoning() {
     for (name, text, reasoning, total) in [
-        ("llamacpp-nonstream-timings.json", "Olá!", "The user says", 131),
-        ("ollama-nonstream-json-schema-reasoning.json", "{ \"city\"", "Okay, the user", 151),
+        (
+            "llamacpp-nonstream-timings.json",
+            "Olá!",
+            "The user says",
+            131,
+        ),
+        (
+            "ollama-nonstream-json-schema-reasoning.json",
+            "{ \"city\"",
+            "Okay, the user",
+            151,
+        ),
     ] {
         let mut decoder = ChunkDecoder::new();
         let mut out = Vec::new();
@@ -157,20 +179,35 @@ fn non_stream_bodies_separate_content_and_reasoning() {
 #[test]
 fn transport_variants_of_protocol_section_12() {
     let body = String::from_utf8(read("openai-text-usage.sse")).unwrap();
-    let want = &expected().into_iter().find(|(n, _)| n == "openai-text-usage.sse").unwrap().1;
+    let want = &expected()
+        .into_iter()
+        .find(|(n, _)| n == "openai-text-usage.sse")
+        .unwrap()
+        .1;
     let no_space = body.replace("data: ", "data:");
     check("no space", &assemble(&parse(&[no_space.as_bytes()])), want);
     let noisy = body.replace("\n\n", "\n\n: keep-alive\n\ndata:\n\n");
     check("keep-alive", &assemble(&parse(&[noisy.as_bytes()])), want);
     let no_done = body.replace("data: [DONE]\n\n", "");
-    check("no [DONE] after finish", &assemble(&parse(&[no_done.as_bytes()])), want);
+    check(
+        "no [DONE] after finish",
+        &assemble(&parse(&[no_done.as_bytes()])),
+        want,
+    );
     let first_event = &body[..body.find("\n\n").unwrap() + 2];
-    assert_eq!(assemble(&parse(&[first_event.as_bytes()])).error, Some(Error::Truncated));
-    let legacy = format!("{first_event}error: {{\"code\":500,\"message\":\"slot unavailable\"}}\n\ndata: [DONE]\n\n");
+    assert_eq!(
+        assemble(&parse(&[first_event.as_bytes()])).error,
+        Some(Error::Truncated)
+    );
+    let legacy = format!(
+        "{first_event}error: {{\"code\":500,\"message\":\"slot unavailable\"}}\n\ndata: [DONE]\n\n"
+    );
     let reply = assemble(&parse(&[legacy.as_bytes()]));
     assert_eq!(reply.error, Some(Error::Stream("slot unavailable".into())));
     let plain_error = r#"{"error":{"message":"upstream failed","type":"server_error"}}"#;
     let mut out = Vec::new();
     ChunkDecoder::new().json(plain_error, false, &mut out);
-    assert!(out.contains(&crate::llm::StreamEvent::Error(Error::Stream("upstream failed".into()))));
+    assert!(out.contains(&crate::llm::StreamEvent::Error(Error::Stream(
+        "upstream failed".into()
+    ))));
 }

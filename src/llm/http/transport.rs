@@ -41,16 +41,18 @@ impl Clock {
             }
             _ => (self.idle, None),
         };
-        tokio::time::timeout(wait, fut).await.map_err(|_| match total {
-            Some(total) => Error::Timeout(format!(
-                "the request took longer than the total timeout ({} s)",
-                total.as_secs()
-            )),
-            None => Error::Timeout(format!(
-                "no data from the server for {} s (idle timeout)",
-                self.idle.as_secs()
-            )),
-        })
+        tokio::time::timeout(wait, fut)
+            .await
+            .map_err(|_| match total {
+                Some(total) => Error::Timeout(format!(
+                    "the request took longer than the total timeout ({} s)",
+                    total.as_secs()
+                )),
+                None => Error::Timeout(format!(
+                    "no data from the server for {} s (idle timeout)",
+                    self.idle.as_secs()
+                )),
+            })
     }
 }
 
@@ -68,7 +70,13 @@ async fn chat(inner: &Inner, request: &ChatRequest, tx: &Sender<StreamEvent>) ->
     tracing::debug!(%url, stream = request.stream, "POST");
     tracing::trace!(%body, "request body");
     let clock = Clock::new(inner);
-    let post = || inner.client.post(&url).headers(headers.clone()).body(body.clone());
+    let post = || {
+        inner
+            .client
+            .post(&url)
+            .headers(headers.clone())
+            .body(body.clone())
+    };
     let response = send_with_retries(inner, &clock, &url, post, tx).await?;
     read_body(inner, &clock, response, tx).await
 }
@@ -106,13 +114,15 @@ fn header_map(inner: &Inner, pairs: Vec<(String, String)>) -> Result<HeaderMap, 
     };
     let mut map = HeaderMap::new();
     for (name, value) in pairs {
-        let name = reqwest::header::HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad(&name))?;
+        let name =
+            reqwest::header::HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad(&name))?;
         let value = HeaderValue::from_str(&value).map_err(|_| bad(name.as_str()))?;
         map.insert(name, value);
     }
     if let Some(key) = &inner.key {
         let (name, value) = request::auth_header(&inner.target, key);
-        let name = reqwest::header::HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad(&name))?;
+        let name =
+            reqwest::header::HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad(&name))?;
         let mut value = HeaderValue::from_str(&value)
             .map_err(|_| bad("with the API key (it has characters a header cannot carry)"))?;
         value.set_sensitive(true);
@@ -122,7 +132,12 @@ fn header_map(inner: &Inner, pairs: Vec<(String, String)>) -> Result<HeaderMap, 
 }
 
 fn retry_headers(headers: &HeaderMap) -> RetryHeaders {
-    let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let get = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
     RetryHeaders {
         should_retry: get("x-should-retry"),
         retry_after_ms: get("retry-after-ms"),
@@ -250,7 +265,8 @@ async fn read_body(
         // A whole JSON body (`--no-stream`, or a server that ignored `stream: true`), or SSE
         // under another content type.
         let body = read_all(clock, response).await?;
-        let text = String::from_utf8(body).map_err(|_| Error::Stream("the response is not UTF-8".into()))?;
+        let text = String::from_utf8(body)
+            .map_err(|_| Error::Stream("the response is not UTF-8".into()))?;
         if text.trim_start().starts_with('{') {
             decoder.json(&text, false, &mut out);
         } else {
@@ -260,14 +276,19 @@ async fn read_body(
         }
         let failed = out.iter().any(|e| matches!(e, StreamEvent::Error(_)));
         forward(tx, &mut out).await?;
-        return if failed { Ok(()) } else { end_of_body(&decoder) };
+        return if failed {
+            Ok(())
+        } else {
+            end_of_body(&decoder)
+        };
     }
     loop {
         match clock.within(response.chunk()).await? {
             Ok(Some(bytes)) => {
                 parser.feed(&bytes, &mut sse).map_err(utf8)?;
                 let flow = decode(&mut decoder, &mut sse, &mut out);
-                let stop = flow == Flow::Stop || out.iter().any(|e| matches!(e, StreamEvent::Error(_)));
+                let stop =
+                    flow == Flow::Stop || out.iter().any(|e| matches!(e, StreamEvent::Error(_)));
                 forward(tx, &mut out).await?;
                 if stop {
                     return Ok(());
@@ -278,7 +299,11 @@ async fn read_body(
                 decode(&mut decoder, &mut sse, &mut out);
                 let failed = out.iter().any(|e| matches!(e, StreamEvent::Error(_)));
                 forward(tx, &mut out).await?;
-                return if failed { Ok(()) } else { end_of_body(&decoder) };
+                return if failed {
+                    Ok(())
+                } else {
+                    end_of_body(&decoder)
+                };
             }
             Err(err) if decoder.finished() => {
                 tracing::debug!(error = %root_cause(&err), "connection lost after the finish");

@@ -55,6 +55,17 @@ impl LocalProvider {
     }
 }
 
+impl Drop for LocalProvider {
+    /// Waits (briefly) for cancelled generations to notice, so the process never exits while
+    /// llama.cpp is still computing on another thread.
+    fn drop(&mut self) {
+        let start = std::time::Instant::now();
+        while self.active_generations() > 0 && start.elapsed() < std::time::Duration::from_secs(2) {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+    }
+}
+
 impl Provider for LocalProvider {
     fn name(&self) -> &'static str {
         "local"
