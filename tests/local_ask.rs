@@ -3,6 +3,9 @@
 //! Ctrl-C, a run inside a network namespace with no network, and the model errors (none cached,
 //! no chat template, a truncated file).
 
+// Tests: a failed unwrap is a failed test; sizes here are small.
+#![allow(clippy::unwrap_used, clippy::cast_possible_truncation)]
+
 mod common;
 mod local_support;
 

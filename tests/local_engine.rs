@@ -2,6 +2,9 @@
 //! cancellation, schema-constrained JSON, the persona prefix cache (hit, stale/corrupt entry)
 //! and chat templates.
 
+// Tests: a failed unwrap is a failed test; sizes here are small.
+#![allow(clippy::unwrap_used, clippy::cast_possible_truncation)]
+
 mod local_support;
 
 use std::path::Path;
@@ -283,9 +286,8 @@ fn a_model_without_a_chat_template_needs_chat_template_flag() {
         chat_template: None,
     };
     let mut out = Output::new(ColorChoice::Never, 0, &Env::default());
-    let err = match local::open(&target, &paths(home.path()), &mut out) {
-        Ok(_) => panic!("a model without a template must not open"),
-        Err(e) => e,
+    let Err(err) = local::open(&target, &paths(home.path()), &mut out) else {
+        panic!("a model without a template must not open")
     };
     assert_eq!(mitchell::error::exit_status_of(&err).code(), 2);
     let msg = err.to_string();

@@ -2,6 +2,9 @@
 //! (exit 2), the prompt cache clear, and `model fetch` against a loopback HTTP server (resume,
 //! a dropped connection, a wrong --sha256).
 
+// Tests: a failed unwrap is a failed test; sizes here are small.
+#![allow(clippy::unwrap_used, clippy::cast_possible_truncation)]
+
 mod common;
 mod local_support;
 

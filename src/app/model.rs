@@ -37,14 +37,14 @@ mod local {
     use crate::llm::local::store::{self, ModelRecord, Store, StoreError};
 
     pub fn run(
-        g: &GlobalArgs,
-        c: ModelCommand,
-        e: &Env,
+        global: &GlobalArgs,
+        command: ModelCommand,
+        env: &Env,
         o: &mut Output,
     ) -> anyhow::Result<ExitStatus> {
-        let settings = super::super::settings(g, e, super::super::global_flags(g))?;
+        let settings = super::super::settings(global, env, super::super::global_flags(global))?;
         let store = Store::new(settings.paths.models_dir());
-        match c {
+        match command {
             ModelCommand::Import { file, name, notice } => {
                 let name = name.unwrap_or_else(|| store::name_from_file(&file.to_string_lossy()));
                 let source = std::fs::canonicalize(&file)

@@ -3,6 +3,11 @@
 //! cached yet. A missing model fails the test with the way to get it; it never skips.
 
 #![allow(dead_code)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::cast_possible_truncation,
+    clippy::items_after_statements
+)]
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;

@@ -130,7 +130,7 @@ pub fn open(
         .max_context
         .map_or(trained, |cap| cap.clamp(256, trained));
     let threads = target.threads.map_or_else(
-        || std::thread::available_parallelism().map_or(4, |n| n.get()),
+        || std::thread::available_parallelism().map_or(4, std::num::NonZeroUsize::get),
         |t| t.max(1) as usize,
     );
     let threads = i32::try_from(threads).unwrap_or(4);
@@ -159,8 +159,13 @@ pub fn open(
 fn resolve(target: &LocalTarget, paths: &Paths) -> anyhow::Result<(PathBuf, String, String)> {
     let store = Store::new(paths.models_dir());
     let wanted = target.model.as_deref();
-    let looks_like_path =
-        |s: &str| s.contains('/') || s.ends_with(".gguf") || Path::new(s).is_file();
+    let looks_like_path = |s: &str| {
+        let p = Path::new(s);
+        s.contains('/')
+            || p.extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("gguf"))
+            || p.is_file()
+    };
     match wanted {
         Some(spec) if looks_like_path(spec) => {
             let path = PathBuf::from(spec);
