@@ -3,7 +3,9 @@
 //! Ctrl-C, a run inside a network namespace with no network, and the model errors (none cached,
 //! no chat template, a truncated file).
 
-// Tests: a failed unwrap is a failed test; sizes here are small.
+// Tests: a failed unwrap is a failed test; sizes here are small. The embedded engine only
+// exists with the `local` feature (the default); an HTTP-only build has nothing to test here.
+#![cfg(feature = "local")]
 #![allow(clippy::unwrap_used, clippy::cast_possible_truncation)]
 
 mod common;

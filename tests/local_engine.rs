@@ -2,7 +2,9 @@
 //! cancellation, schema-constrained JSON, the persona prefix cache (hit, stale/corrupt entry)
 //! and chat templates.
 
-// Tests: a failed unwrap is a failed test; sizes here are small.
+// Tests: a failed unwrap is a failed test; sizes here are small. The embedded engine only
+// exists with the `local` feature (the default); an HTTP-only build has nothing to test here.
+#![cfg(feature = "local")]
 #![allow(clippy::unwrap_used, clippy::cast_possible_truncation)]
 
 mod local_support;

@@ -2,7 +2,9 @@
 //! (exit 2), the prompt cache clear, and `model fetch` against a loopback HTTP server (resume,
 //! a dropped connection, a wrong --sha256).
 
-// Tests: a failed unwrap is a failed test; sizes here are small.
+// Tests: a failed unwrap is a failed test; sizes here are small. The embedded engine only
+// exists with the `local` feature (the default); an HTTP-only build has nothing to test here.
+#![cfg(feature = "local")]
 #![allow(clippy::unwrap_used, clippy::cast_possible_truncation)]
 
 mod common;

@@ -85,7 +85,9 @@ fn main() {
     let target = LocalTarget {
         model: Some(model.clone()),
         threads: Some(threads),
-        max_context: None,
+        max_context: std::env::var("MITCHELL_BENCH_CTX")
+            .ok()
+            .and_then(|t| t.parse().ok()),
         chat_template: None,
     };
     let mut out = Output::new(ColorChoice::Never, 0, &Env::default());
