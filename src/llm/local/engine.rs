@@ -14,6 +14,7 @@ use llama_cpp_2::token::LlamaToken;
 use tokio::sync::mpsc;
 
 use super::prompt;
+use super::utf8::Utf8Stream;
 use crate::llm::{ChatRequest, Error, StreamEvent, Usage};
 
 /// Prompt tokens per decode call: small enough to notice a cancel within ~100 ms.
@@ -284,47 +285,4 @@ fn sampler(engine: &Engine, request: &ChatRequest) -> Result<LlamaSampler, Stop>
         chain.push(LlamaSampler::dist(fastrand::u32(..)));
     }
     Ok(LlamaSampler::chain_simple(chain))
-}
-
-/// Joins token bytes into text, holding back an incomplete UTF-8 sequence.
-#[derive(Default)]
-struct Utf8Stream {
-    pending: Vec<u8>,
-}
-
-impl Utf8Stream {
-    fn push(&mut self, bytes: &[u8]) -> Option<String> {
-        self.pending.extend_from_slice(bytes);
-        let valid = match std::str::from_utf8(&self.pending) {
-            Ok(_) => self.pending.len(),
-            Err(e) if e.error_len().is_none() => e.valid_up_to(),
-            // Invalid bytes, not just incomplete: let them through lossily.
-            Err(_) => self.pending.len(),
-        };
-        if valid == 0 {
-            return None;
-        }
-        let rest = self.pending.split_off(valid);
-        let text = String::from_utf8_lossy(&self.pending).into_owned();
-        self.pending = rest;
-        Some(text)
-    }
-
-    fn finish(&mut self) -> Option<String> {
-        (!self.pending.is_empty()).then(|| String::from_utf8_lossy(&self.pending).into_owned())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Utf8Stream;
-
-    #[test]
-    fn utf8_split_across_tokens() {
-        let mut s = Utf8Stream::default();
-        let e = "é".as_bytes();
-        assert_eq!(s.push(&e[..1]), None);
-        assert_eq!(s.push(&e[1..]).as_deref(), Some("é"));
-        assert_eq!(s.finish(), None);
-    }
 }

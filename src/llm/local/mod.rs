@@ -8,6 +8,7 @@ pub mod fetch;
 pub mod gguf;
 pub mod prompt;
 pub mod store;
+pub mod utf8;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
