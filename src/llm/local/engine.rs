@@ -18,7 +18,7 @@ use super::utf8::Utf8Stream;
 use crate::llm::{ChatRequest, Error, StreamEvent, Usage};
 
 /// Prompt tokens per decode call: small enough to notice a cancel within ~100 ms.
-const PREFILL_CHUNK: usize = 128;
+const PREFILL_CHUNK: usize = 64;
 pub const N_BATCH: u32 = 512;
 const DEFAULT_TEMPERATURE: f32 = 0.6;
 
