@@ -32,6 +32,8 @@ pub struct Engine {
     pub n_ctx: u32,
     pub threads: i32,
     pub cache_dir: PathBuf,
+    /// llama.cpp may adjust the model while a context is created: never two at once.
+    pub creating: std::sync::Mutex<()>,
 }
 
 /// Why a generation ended without a finish reason.
@@ -95,9 +97,15 @@ fn generate(
         .with_n_threads(engine.threads)
         .with_n_threads_batch(engine.threads);
     let backend = super::backend().map_err(Stop::Failed)?;
-    let mut ctx = model
-        .new_context(backend, params)
-        .map_err(|e| format!("creating the context: {e}"))?;
+    let mut ctx = {
+        let _one_at_a_time = engine
+            .creating
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        model
+            .new_context(backend, params)
+            .map_err(|e| format!("creating the context: {e}"))?
+    };
 
     let mut n_past = 0usize;
     if !prefix_tokens.is_empty() {

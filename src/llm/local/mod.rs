@@ -151,6 +151,7 @@ pub fn open(
             n_ctx,
             threads,
             cache_dir: paths.prompt_cache_dir(),
+            creating: std::sync::Mutex::new(()),
         }),
         active: Arc::new(AtomicUsize::new(0)),
     })
