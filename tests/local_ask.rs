@@ -257,3 +257,28 @@ fn model_errors_are_usage_errors() {
         .code(2)
         .stderr(predicate::str::contains("no model named `no-such-model`"));
 }
+
+#[test]
+fn with_no_endpoint_or_key_ask_uses_the_cached_model_and_says_so_once() {
+    let env = TestEnv::new();
+    env.cmd()
+        .args(["model", "import", &model_arg(), "--name", "smol"])
+        .assert()
+        .success();
+    let out = env
+        .cmd()
+        .env("MITCHELL_MODEL", "smol")
+        .env("MITCHELL_THREADS", "1")
+        .args(["ask", "--max-tokens", "6", "What is DNS?"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(
+        stderr.matches("using local model smol (").count(),
+        1,
+        "{stderr}"
+    );
+    assert!(stderr.contains("1 threads"), "{stderr}");
+    assert!(!String::from_utf8_lossy(&out.stdout).trim().is_empty());
+}
