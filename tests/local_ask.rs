@@ -279,6 +279,6 @@ fn with_no_endpoint_or_key_ask_uses_the_cached_model_and_says_so_once() {
         1,
         "{stderr}"
     );
-    assert!(stderr.contains("1 threads"), "{stderr}");
+    assert!(stderr.contains("1 thread,"), "{stderr}");
     assert!(!String::from_utf8_lossy(&out.stdout).trim().is_empty());
 }

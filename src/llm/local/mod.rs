@@ -137,10 +137,11 @@ pub fn open(
     let threads = i32::try_from(threads).unwrap_or(4);
     let size_mib = std::fs::metadata(&path).map_or(0, |m| m.len()) / (1024 * 1024);
     out.notice(&format!(
-        "using local model {name} ({}, {size_mib} MiB, {threads} threads, context {n_ctx})",
+        "using local model {name} ({}, {size_mib} MiB, {threads} thread{}, context {n_ctx})",
         info.architecture
             .as_deref()
             .unwrap_or("unknown architecture"),
+        if threads == 1 { "" } else { "s" },
     ));
     Ok(LocalProvider {
         engine: Arc::new(Engine {
