@@ -1,14 +1,200 @@
-//! The embedded llama.cpp provider (placeholder until the embedded-model issue lands).
+//! The embedded llama.cpp provider, the only user of `llama-cpp-2`: resolves the model
+//! (`--model PATH|NAME`, `MITCHELL_MODEL`, `local.model`, else the default in the cache), loads it
+//! once, and runs each request on its own thread (`engine`), so the async runtime never blocks.
+//! Dropping the receiver stops generation before the next token.
+
+pub mod engine;
+pub mod fetch;
+pub mod gguf;
+pub mod prompt;
+pub mod store;
+pub mod utf8;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use llama_cpp_2::llama_backend::LlamaBackend;
+use llama_cpp_2::model::LlamaModel;
+use llama_cpp_2::model::params::LlamaModelParams;
+use tokio::sync::mpsc;
 
 use crate::config::{LocalTarget, Paths};
+use crate::error;
+use crate::llm::{ChatRequest, Provider, StreamEvent};
 use crate::output::Output;
+use engine::Engine;
+use store::{DEFAULT_MODEL, Store};
 
-/// Loads the local model `target` names (or the default one from the cache).
+/// How to get the default model, for error messages.
+pub const FETCH_HINT: &str = "run scripts/fetch-default-model.sh (or `mitchell model import FILE.gguf --name smollm2-135m-instruct`)";
+
+/// llama.cpp's backend may be initialised once per process; every provider shares it.
+static BACKEND: OnceLock<Result<LlamaBackend, String>> = OnceLock::new();
+
+fn backend() -> Result<&'static LlamaBackend, String> {
+    BACKEND
+        .get_or_init(|| {
+            // llama.cpp's own logs go to tracing (visible with -vv), not straight to stderr.
+            llama_cpp_2::send_logs_to_tracing(llama_cpp_2::LogOptions::default());
+            LlamaBackend::init().map_err(|e| format!("initialising llama.cpp: {e}"))
+        })
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+/// The local provider: a loaded model and the settings of its requests.
+pub struct LocalProvider {
+    engine: Arc<Engine>,
+    active: Arc<AtomicUsize>,
+}
+
+impl LocalProvider {
+    /// Generations still running (a cancelled one counts until its thread has stopped).
+    pub fn active_generations(&self) -> usize {
+        self.active.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for LocalProvider {
+    /// Waits (briefly) for cancelled generations to notice, so the process never exits while
+    /// llama.cpp is still computing on another thread.
+    fn drop(&mut self) {
+        let start = std::time::Instant::now();
+        while self.active_generations() > 0 && start.elapsed() < std::time::Duration::from_secs(2) {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+    }
+}
+
+impl Provider for LocalProvider {
+    fn name(&self) -> &'static str {
+        "local"
+    }
+    fn model(&self) -> &str {
+        &self.engine.name
+    }
+    fn context_window(&self) -> Option<u32> {
+        Some(self.engine.n_ctx)
+    }
+    fn stream(&self, request: ChatRequest) -> mpsc::Receiver<StreamEvent> {
+        let (tx, rx) = mpsc::channel(64);
+        let engine = Arc::clone(&self.engine);
+        let active = Arc::clone(&self.active);
+        active.fetch_add(1, Ordering::SeqCst);
+        let spawned = std::thread::Builder::new()
+            .name("mitchell-llama".to_owned())
+            .spawn({
+                let active = Arc::clone(&active);
+                move || {
+                    engine::run(&engine, &request, &tx);
+                    active.fetch_sub(1, Ordering::SeqCst);
+                }
+            });
+        if let Err(e) = spawned {
+            active.fetch_sub(1, Ordering::SeqCst);
+            let (etx, erx) = mpsc::channel(1);
+            let _ = etx.try_send(StreamEvent::Error(crate::llm::Error::Local(format!(
+                "starting the inference thread: {e}"
+            ))));
+            return erx;
+        }
+        rx
+    }
+}
+
+/// Loads the local model `target` names (or the default one from the cache) and says so once
+/// on stderr.
 pub fn connect(
     target: &LocalTarget,
     paths: &Paths,
     out: &mut Output,
-) -> anyhow::Result<Box<dyn super::Provider>> {
-    let _ = (target, paths, out);
-    anyhow::bail!("the local model is not available yet")
+) -> anyhow::Result<Box<dyn Provider>> {
+    Ok(Box::new(open(target, paths, out)?))
+}
+
+/// `connect`, returning the concrete type (tests and benchmarks read its counters).
+pub fn open(
+    target: &LocalTarget,
+    paths: &Paths,
+    out: &mut Output,
+) -> anyhow::Result<LocalProvider> {
+    let (path, name, identity) = resolve(target, paths)?;
+    let info = gguf::inspect(&path).map_err(error::usage)?;
+    let backend = backend().map_err(|e| anyhow::anyhow!(e))?;
+    let model = LlamaModel::load_from_file(backend, &path, &LlamaModelParams::default())
+        .map_err(|e| anyhow::anyhow!("loading {}: {e}", path.display()))?;
+    let template =
+        prompt::choose(&model, &name, target.chat_template.as_deref()).map_err(error::usage)?;
+    let trained = model.n_ctx_train().max(512);
+    let n_ctx = target
+        .max_context
+        .map_or(trained, |cap| cap.clamp(256, trained));
+    let threads = target.threads.map_or_else(
+        || std::thread::available_parallelism().map_or(4, std::num::NonZeroUsize::get),
+        |t| t.max(1) as usize,
+    );
+    let threads = i32::try_from(threads).unwrap_or(4);
+    let size_mib = std::fs::metadata(&path).map_or(0, |m| m.len()) / (1024 * 1024);
+    out.notice(&format!(
+        "using local model {name} ({}, {size_mib} MiB, {threads} thread{}, context {n_ctx})",
+        info.architecture
+            .as_deref()
+            .unwrap_or("unknown architecture"),
+        if threads == 1 { "" } else { "s" },
+    ));
+    Ok(LocalProvider {
+        engine: Arc::new(Engine {
+            model,
+            name,
+            identity,
+            template,
+            n_ctx,
+            threads,
+            cache_dir: paths.prompt_cache_dir(),
+            creating: std::sync::Mutex::new(()),
+        }),
+        active: Arc::new(AtomicUsize::new(0)),
+    })
+}
+
+/// (file, display name, cache identity) of the model to load.
+fn resolve(target: &LocalTarget, paths: &Paths) -> anyhow::Result<(PathBuf, String, String)> {
+    let store = Store::new(paths.models_dir());
+    let wanted = target.model.as_deref();
+    let looks_like_path = |s: &str| {
+        let p = Path::new(s);
+        s.contains('/')
+            || p.extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("gguf"))
+            || p.is_file()
+    };
+    match wanted {
+        Some(spec) if looks_like_path(spec) => {
+            let path = PathBuf::from(spec);
+            let meta = std::fs::metadata(&path)
+                .map_err(|e| error::usage_msg(format!("model file {}: {e}", path.display())))?;
+            let mtime = meta
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_secs());
+            let abs = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+            let name = store::name_from_file(&path.to_string_lossy());
+            let identity = format!("{}:{}:{mtime}", abs.display(), meta.len());
+            Ok((path, name, identity))
+        }
+        Some(name) => {
+            let record = store.get(name).map_err(error::usage)?;
+            Ok((store.gguf_path(name), record.name, record.sha256))
+        }
+        None => match store.get(DEFAULT_MODEL) {
+            Ok(record) => Ok((store.gguf_path(DEFAULT_MODEL), record.name, record.sha256)),
+            Err(_) => Err(anyhow::anyhow!(
+                "no local model: the default model {DEFAULT_MODEL} is not in {} — {FETCH_HINT}; \
+                 or pass --base-url / configure a provider",
+                store.dir().display()
+            )),
+        },
+    }
 }

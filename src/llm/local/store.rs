@@ -1,0 +1,252 @@
+//! The model store: `<models_dir>/<name>.gguf` with a `<name>.json` record beside it (sha256,
+//! size, architecture, context length, chat template) and an optional `<name>.NOTICE` (licence).
+//! Import checks the GGUF header, hashes and copies; nothing here loads a model.
+
+use std::fs;
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::gguf::{self, GgufError};
+
+/// The model used when none is named.
+pub const DEFAULT_MODEL: &str = "smollm2-135m-instruct";
+
+/// What the store keeps about one model (the `.json` record and `model list --json`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModelRecord {
+    pub name: String,
+    pub size: u64,
+    pub architecture: Option<String>,
+    pub context_length: Option<u64>,
+    pub chat_template: bool,
+    pub sha256: String,
+    /// Where the file came from (a path or URL).
+    pub source: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(transparent)]
+    Gguf(#[from] GgufError),
+    #[error("{context}: {source}")]
+    Io { context: String, source: io::Error },
+    #[error("invalid model name `{0}`: use letters, digits, `.`, `-` and `_`")]
+    BadName(String),
+    #[error("no model named `{0}` in the cache (see `mitchell model list`)")]
+    NotFound(String),
+    #[error("sha256 mismatch for {what}: expected {expected}, got {actual}")]
+    Sha256 {
+        what: String,
+        expected: String,
+        actual: String,
+    },
+}
+
+impl StoreError {
+    /// True when the user's input is at fault (exit 2) rather than the machine.
+    pub fn is_usage(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Gguf(_) | StoreError::BadName(_) | StoreError::NotFound(_)
+        )
+    }
+}
+
+fn io_err(context: impl Into<String>) -> impl FnOnce(io::Error) -> StoreError {
+    let context = context.into();
+    move |source| StoreError::Io { context, source }
+}
+
+/// The models folder.
+pub struct Store {
+    dir: PathBuf,
+}
+
+impl Store {
+    pub fn new(dir: PathBuf) -> Self {
+        Store { dir }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn gguf_path(&self, name: &str) -> PathBuf {
+        self.dir.join(format!("{name}.gguf"))
+    }
+
+    fn record_path(&self, name: &str) -> PathBuf {
+        self.dir.join(format!("{name}.json"))
+    }
+
+    pub fn notice_path(&self, name: &str) -> PathBuf {
+        self.dir.join(format!("{name}.NOTICE"))
+    }
+
+    /// Checks `file`, hashes it, copies it in as `name`, and keeps `notice` beside it.
+    pub fn import(
+        &self,
+        file: &Path,
+        name: &str,
+        notice: Option<&Path>,
+        source: &str,
+    ) -> Result<ModelRecord, StoreError> {
+        check_name(name)?;
+        let info = gguf::inspect(file)?;
+        fs::create_dir_all(&self.dir)
+            .map_err(io_err(format!("creating {}", self.dir.display())))?;
+        let tmp = self.dir.join(format!(".{name}.gguf.importing"));
+        let (sha256, size) = copy_hashing(file, &tmp)?;
+        fs::rename(&tmp, self.gguf_path(name)).map_err(io_err("moving the model into place"))?;
+        let record = ModelRecord {
+            name: name.to_owned(),
+            size,
+            architecture: info.architecture,
+            context_length: info.context_length,
+            chat_template: info.has_chat_template,
+            sha256,
+            source: source.to_owned(),
+        };
+        self.write_record(&record)?;
+        if let Some(notice) = notice {
+            fs::copy(notice, self.notice_path(name))
+                .map_err(io_err(format!("copying {}", notice.display())))?;
+        }
+        Ok(record)
+    }
+
+    fn write_record(&self, record: &ModelRecord) -> Result<(), StoreError> {
+        let json = serde_json::to_string_pretty(record)
+            .map_err(|e| io_err("encoding the record")(io::Error::other(e)))?;
+        fs::write(self.record_path(&record.name), json + "\n")
+            .map_err(io_err("writing the model record"))
+    }
+
+    /// Every model with a record, sorted by name.
+    pub fn list(&self) -> Result<Vec<ModelRecord>, StoreError> {
+        let entries = match fs::read_dir(&self.dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(io_err(format!("reading {}", self.dir.display()))(e)),
+        };
+        let mut out = Vec::new();
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.extension().is_some_and(|e| e == "json")
+                && let Some(record) = fs::read_to_string(&path)
+                    .ok()
+                    .and_then(|text| serde_json::from_str::<ModelRecord>(&text).ok())
+                && self.gguf_path(&record.name).is_file()
+            {
+                out.push(record);
+            }
+        }
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(out)
+    }
+
+    /// The record of `name`.
+    pub fn get(&self, name: &str) -> Result<ModelRecord, StoreError> {
+        check_name(name)?;
+        let text = fs::read_to_string(self.record_path(name))
+            .map_err(|_| StoreError::NotFound(name.to_owned()))?;
+        if !self.gguf_path(name).is_file() {
+            return Err(StoreError::NotFound(name.to_owned()));
+        }
+        serde_json::from_str(&text)
+            .map_err(|e| io_err(format!("reading the record of `{name}`"))(io::Error::other(e)))
+    }
+
+    /// Deletes `name` (model, record, notice).
+    pub fn remove(&self, name: &str) -> Result<(), StoreError> {
+        self.get(name)?;
+        for path in [
+            self.gguf_path(name),
+            self.record_path(name),
+            self.notice_path(name),
+        ] {
+            match fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(io_err(format!("removing {}", path.display()))(e)),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Names become file names: keep them plain.
+pub fn check_name(name: &str) -> Result<(), StoreError> {
+    let ok = !name.is_empty()
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
+    if ok {
+        Ok(())
+    } else {
+        Err(StoreError::BadName(name.to_owned()))
+    }
+}
+
+/// The default store name for a file: its stem, lower-cased, without `.gguf`.
+pub fn name_from_file(path: &str) -> String {
+    let base = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    let base = base.split(['?', '#']).next().unwrap_or(base);
+    base.strip_suffix(".gguf")
+        .unwrap_or(base)
+        .to_ascii_lowercase()
+}
+
+/// Copies `from` to `to`, returning (sha256 hex, bytes).
+fn copy_hashing(from: &Path, to: &Path) -> Result<(String, u64), StoreError> {
+    let mut src = fs::File::open(from).map_err(io_err(format!("opening {}", from.display())))?;
+    let mut dst = fs::File::create(to).map_err(io_err(format!("creating {}", to.display())))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut total = 0u64;
+    loop {
+        let n = src.read(&mut buf).map_err(io_err("reading the model"))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        dst.write_all(&buf[..n])
+            .map_err(io_err("writing the model copy"))?;
+        total += n as u64;
+    }
+    dst.sync_all().map_err(io_err("writing the model copy"))?;
+    Ok((hex::encode(hasher.finalize()), total))
+}
+
+/// The sha256 of a file, hex.
+pub fn sha256_file(path: &Path) -> Result<String, StoreError> {
+    let mut file = fs::File::open(path).map_err(io_err(format!("opening {}", path.display())))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file
+            .read(&mut buf)
+            .map_err(io_err(format!("reading {}", path.display())))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hex::encode(hasher.finalize()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(name_from_file("http://x/a/Smol.Q4.gguf?x=1"), "smol.q4");
+        assert!(check_name("../x").is_err());
+        assert!(check_name("smollm2-135m-instruct").is_ok());
+    }
+}
