@@ -283,3 +283,95 @@ fn stdin_over_the_cap_is_a_usage_error() {
         .code(2)
         .stderr(predicate::str::contains("larger than 10 bytes"));
 }
+
+const ROUTED: &str = "write up a postmortem for last night's outage: db pool exhausted at 14:30, \
+                      we raised max_connections and were back by 15:15";
+
+#[test]
+fn ask_routes_a_postmortem_request_to_the_drafting_path() {
+    let server = Server::start(vec![reply(VALID)]);
+    let env = TestEnv::new();
+    let out = env
+        .cmd()
+        .args([
+            "ask",
+            "--base-url",
+            &server.url(),
+            "--model",
+            "drafter",
+            ROUTED,
+        ])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("→ postmortem"))
+        .get_output()
+        .stdout
+        .clone();
+    let md = String::from_utf8(out).unwrap();
+    assert!(
+        md.starts_with("# Incident Postmortem: Connection pool exhausted\n"),
+        "{md}"
+    );
+    let request = server.requests()[0].json();
+    assert!(
+        request.get("response_format").is_some(),
+        "drafting asks for JSON: {request}"
+    );
+}
+
+#[test]
+fn ask_no_route_keeps_it_a_chat() {
+    let server = Server::start(vec![reply("Sure: start with the timeline.")]);
+    let env = TestEnv::new();
+    env.cmd()
+        .args(["ask", "--no-route", "--base-url", &server.url(), ROUTED])
+        .assert()
+        .success()
+        .stdout("Sure: start with the timeline.\n")
+        .stderr(predicate::str::contains("→").not());
+    let request = server.requests()[0].json();
+    assert!(request.get("response_format").is_none(), "{request}");
+}
+
+#[test]
+fn a_question_about_postmortems_is_not_routed() {
+    let server = Server::start(vec![reply("Blameless, with action items.")]);
+    let env = TestEnv::new();
+    env.cmd()
+        .args([
+            "ask",
+            "--base-url",
+            &server.url(),
+            "what makes a good postmortem?",
+        ])
+        .assert()
+        .success()
+        .stdout("Blameless, with action items.\n");
+}
+
+#[test]
+fn ask_with_a_session_stores_the_routed_request_and_its_document() {
+    let server = Server::start(vec![reply(VALID)]);
+    let env = TestEnv::new();
+    env.cmd()
+        .args([
+            "ask",
+            "--session",
+            "outage",
+            "--base-url",
+            &server.url(),
+            ROUTED,
+        ])
+        .assert()
+        .success();
+    env.cmd()
+        .args(["sessions", "show", "outage"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "write up a postmortem for last night's outage",
+        ))
+        .stdout(predicate::str::contains(
+            "# Incident Postmortem: Connection pool exhausted",
+        ));
+}
