@@ -26,6 +26,8 @@ struct AskJson {
     provider: String,
 }
 
+// The field names are the `--json` contract.
+#[allow(clippy::struct_field_names)]
 #[derive(Debug, serde::Deserialize)]
 struct UsageJson {
     prompt_tokens: u64,
