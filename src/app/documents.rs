@@ -72,7 +72,14 @@ pub fn run(
     if wants_session {
         let settings = super::settings(global, env, settings_flags)?;
         let markdown = doc.to_markdown(now).map_err(usage)?;
-        session::store(&settings, &args, drafted_from.as_deref(), kind, &markdown, out)?;
+        session::store(
+            &settings,
+            &args,
+            drafted_from.as_deref(),
+            kind,
+            &markdown,
+            out,
+        )?;
     }
     emit(&doc, args.format, args.output.as_deref(), now, out)?;
     Ok(ExitStatus::Success)

@@ -7,8 +7,8 @@ use std::process::Command as Process;
 use super::chat::Chat;
 use super::command::{COMMANDS, Command};
 use super::editor::LineEditor;
-use crate::documents::Kind;
 use crate::cli::ExportFormat;
+use crate::documents::Kind;
 use crate::output::Output;
 use crate::store::{export, format_time};
 

@@ -30,8 +30,7 @@ pub fn draft(chat: &mut Chat, kind: Kind, text: &str, out: &mut Output) -> anyho
         chat.store.begin_turn(session.id, text)?;
         text.to_owned()
     };
-    let Some(doc) =
-        crate::app::documents::draft_document(&chat.settings, kind, &source, out)?
+    let Some(doc) = crate::app::documents::draft_document(&chat.settings, kind, &source, out)?
     else {
         // The errors and the saved draft's path are already printed.
         return Ok(());

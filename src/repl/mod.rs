@@ -86,10 +86,9 @@ fn send(
 /// Persona and session names for Tab completion: every persona the persona module lists
 /// (built-in and user), and the named sessions.
 fn names(chat: &Chat) -> Names {
-    let mut personas: Vec<String> =
-        crate::persona::load::list(&chat.settings.paths.personas_dir())
-            .map(|all| all.into_iter().map(|p| p.name).collect())
-            .unwrap_or_else(|_| vec!["mitchell".to_owned()]);
+    let mut personas: Vec<String> = crate::persona::load::list(&chat.settings.paths.personas_dir())
+        .map(|all| all.into_iter().map(|p| p.name).collect())
+        .unwrap_or_else(|_| vec!["mitchell".to_owned()]);
     personas.sort();
     personas.dedup();
     Names {
