@@ -62,9 +62,8 @@ pub fn run(
     } else {
         let settings = super::settings(global, env, settings_flags.clone())?;
         let text = gather_text(&args.text, settings.max_input.value, out)?;
-        let doc = match draft::draft_document(&settings, kind, &text, out)? {
-            Some(doc) => doc,
-            None => return Ok(ExitStatus::Failure),
+        let Some(doc) = draft::draft_document(&settings, kind, &text, out)? else {
+            return Ok(ExitStatus::Failure);
         };
         drafted_from = Some(text);
         doc

@@ -86,9 +86,11 @@ fn send(
 /// Persona and session names for Tab completion: every persona the persona module lists
 /// (built-in and user), and the named sessions.
 fn names(chat: &Chat) -> Names {
-    let mut personas: Vec<String> = crate::persona::load::list(&chat.settings.paths.personas_dir())
-        .map(|all| all.into_iter().map(|p| p.name).collect())
-        .unwrap_or_else(|_| vec!["mitchell".to_owned()]);
+    let listed = crate::persona::load::list(&chat.settings.paths.personas_dir());
+    let mut personas: Vec<String> = listed.map_or_else(
+        |_| vec!["mitchell".to_owned()],
+        |all| all.into_iter().map(|p| p.name).collect(),
+    );
     personas.sort();
     personas.dedup();
     Names {

@@ -23,16 +23,18 @@ pub fn store(
         provider: settings.provider.value.clone(),
         model: settings.model.value.clone(),
     };
+    let latest = if args.session.is_none() {
+        store.latest_session().map_err(StoreError::into_anyhow)?
+    } else {
+        None
+    };
     let session = if let Some(name) = &args.session {
         store.named_session(name, &meta)
+    } else if let Some(s) = latest {
+        Ok(s)
     } else {
-        match store.latest_session().map_err(StoreError::into_anyhow)? {
-            Some(s) => Ok(s),
-            None => {
-                out.notice("no earlier session: starting a new one");
-                store.create_session(None, &meta)
-            }
-        }
+        out.notice("no earlier session: starting a new one");
+        store.create_session(None, &meta)
     }
     .map_err(StoreError::into_anyhow)?;
     if let Some(text) = drafted_from {
