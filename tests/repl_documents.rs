@@ -210,3 +210,25 @@ fn a_postmortem_request_is_routed_unless_no_route() {
     assert!(!plain.contains("# Incident Postmortem:"), "{plain}");
     assert!(plain.contains("plain chat answer"), "{plain}");
 }
+
+#[test]
+fn tab_completes_built_in_and_user_persona_names() {
+    let env = common::TestEnv::new();
+    let dir = env.config_dir().join("personas");
+    std::fs::create_dir_all(&dir).expect("personas dir");
+    std::fs::write(dir.join("sre-oncall.yaml"), "name: sre-oncall\n").expect("persona");
+    let server = Server::start(vec![reply("never used")]);
+    let mut p = spawn_chat(&env, &server.url(), &[]);
+    p.expect(PROMPT).expect("prompt");
+    p.send("/persona sre\t").expect("tab");
+    p.expect("/persona sre-oncall")
+        .expect("the user persona is completed");
+    p.send(expectrl::ControlCode::EndOfText).expect("clear");
+    p.expect(PROMPT).expect("prompt");
+    p.send("/persona mit\t").expect("tab");
+    p.expect("/persona mitchell")
+        .expect("the built-in persona is completed");
+    p.send(expectrl::ControlCode::EndOfText).expect("clear");
+    p.expect(PROMPT).expect("prompt");
+    quit(&mut p);
+}
