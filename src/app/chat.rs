@@ -65,6 +65,7 @@ pub fn run(
             temperature: args.temperature,
             max_tokens: args.max_tokens,
             show_reasoning: args.show_reasoning,
+            route: !args.no_route,
         },
         settings,
         provider,

@@ -3,9 +3,12 @@
 //! A document comes from `--from FILE` (YAML or JSON; no model involved), or is drafted by the
 //! model from free text (arguments and/or piped stdin, see `draft`); a health check with no
 //! input on a terminal asks for each value in turn. It is rendered as markdown or JSON to stdout
-//! or `-o FILE`. Input problems are usage errors (exit 2).
+//! or `-o FILE`. Input problems are usage errors (exit 2). With `--session NAME` or
+//! `--continue` the rendered markdown (and the drafted-from text as the user's turn) is stored in
+//! that session too.
 
 pub mod draft;
+mod session;
 
 use std::io::Read;
 use std::path::Path;
@@ -39,6 +42,13 @@ pub fn run(
         out.print(&format!("{schema}\n"))?;
         return Ok(ExitStatus::Success);
     }
+    let wants_session = args.session.is_some() || args.r#continue;
+    let mut settings_flags = super::model_flags(global, &args.model);
+    settings_flags.max_input = args
+        .max_input
+        .map(|v| Sourced::new(v, Source::Flag("--max-input")));
+    // The drafted text, kept for the session's user turn.
+    let mut drafted_from = None;
     let doc = if let Some(path) = &args.from {
         if !args.text.is_empty() {
             return Err(usage_msg(
@@ -50,17 +60,26 @@ pub fn run(
         // Nothing to draft from on a terminal: ask for each value in turn.
         Document::HealthCheck(interview::interview(|prompt| read_answer(prompt, out))?)
     } else {
-        let mut settings_flags = super::model_flags(global, &args.model);
-        settings_flags.max_input = args
-            .max_input
-            .map(|v| Sourced::new(v, Source::Flag("--max-input")));
-        let settings = super::settings(global, env, settings_flags)?;
+        let settings = super::settings(global, env, settings_flags.clone())?;
         let text = gather_text(&args.text, settings.max_input.value, out)?;
-        match draft::draft_document(&settings, kind, &text, out)? {
-            Some(doc) => doc,
-            None => return Ok(ExitStatus::Failure),
-        }
+        let Some(doc) = draft::draft_document(&settings, kind, &text, out)? else {
+            return Ok(ExitStatus::Failure);
+        };
+        drafted_from = Some(text);
+        doc
     };
+    if wants_session {
+        let settings = super::settings(global, env, settings_flags)?;
+        let markdown = doc.to_markdown(now).map_err(usage)?;
+        session::store(
+            &settings,
+            &args,
+            drafted_from.as_deref(),
+            kind,
+            &markdown,
+            out,
+        )?;
+    }
     emit(&doc, args.format, args.output.as_deref(), now, out)?;
     Ok(ExitStatus::Success)
 }

@@ -21,6 +21,8 @@ pub struct ChatOptions {
     pub temperature: Option<f32>,
     pub max_tokens: Option<u32>,
     pub show_reasoning: bool,
+    /// Send document requests to their drafting path (off with `--no-route`).
+    pub route: bool,
 }
 
 /// One REPL's state.

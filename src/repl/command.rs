@@ -28,6 +28,12 @@ pub enum Command {
     Retry,
     Usage,
     Edit,
+    /// Draft a postmortem from the text, or (empty) from the conversation so far.
+    Postmortem(String),
+    /// Draft an infrastructure overview from the text, or (empty) from the conversation.
+    Overview(String),
+    /// Ask for each health-check value in turn and print the scored checklist.
+    Health,
     Quit,
 }
 
@@ -138,6 +144,21 @@ pub const COMMANDS: &[Spec] = &[
         about: "write the next message in $EDITOR",
     },
     Spec {
+        name: "postmortem",
+        args: "[TEXT]",
+        about: "draft a postmortem from TEXT (or the conversation) and keep it",
+    },
+    Spec {
+        name: "overview",
+        args: "[TEXT]",
+        about: "draft an infrastructure overview from TEXT (or the conversation)",
+    },
+    Spec {
+        name: "health",
+        args: "",
+        about: "weekly health check: answer each value (Enter skips), get the score",
+    },
+    Spec {
         name: "quit",
         args: "",
         about: "leave (also Ctrl-D)",
@@ -186,6 +207,9 @@ pub fn parse(line: &str) -> Result<Input, ParseError> {
         "retry" => Command::Retry,
         "usage" => Command::Usage,
         "edit" => Command::Edit,
+        "postmortem" => Command::Postmortem(arg.to_owned()),
+        "overview" => Command::Overview(arg.to_owned()),
+        "health" | "health-check" => Command::Health,
         "quit" | "exit" | "q" => Command::Quit,
         _ => {
             return Err(ParseError::Unknown {
@@ -284,6 +308,17 @@ mod tests {
         assert_eq!(cmd("/usage"), Command::Usage);
         assert_eq!(cmd("/edit"), Command::Edit);
         assert_eq!(cmd("/quit"), Command::Quit);
+        assert_eq!(
+            cmd("/postmortem db down at 14:30"),
+            Command::Postmortem("db down at 14:30".into())
+        );
+        assert_eq!(cmd("/postmortem"), Command::Postmortem(String::new()));
+        assert_eq!(
+            cmd("/overview  three web nodes "),
+            Command::Overview("three web nodes".into())
+        );
+        assert_eq!(cmd("/overview"), Command::Overview(String::new()));
+        assert_eq!(cmd("/health"), Command::Health);
         assert_eq!(cmd("/exit"), Command::Quit);
     }
 

@@ -1,4 +1,4 @@
-//! Carrying out slash commands against a `Chat`. Each returns whether the REPL goes on; an
+//! Carrying out slash commands against a `Chat` (the document commands live in `documents`). Each returns whether the REPL goes on; an
 //! error is printed by the loop and the REPL carries on.
 
 use std::fmt::Write as _;
@@ -6,7 +6,9 @@ use std::process::Command as Process;
 
 use super::chat::Chat;
 use super::command::{COMMANDS, Command};
+use super::editor::LineEditor;
 use crate::cli::ExportFormat;
+use crate::documents::Kind;
 use crate::output::Output;
 use crate::store::{export, format_time};
 
@@ -19,10 +21,11 @@ pub enum Flow {
     Quit,
 }
 
-/// Runs one command.
+/// Runs one command (`/health` reads its answers through `editor`).
 pub fn run(
     cmd: Command,
     chat: &mut Chat,
+    editor: &mut LineEditor,
     rt: &tokio::runtime::Runtime,
     out: &mut Output,
 ) -> anyhow::Result<Flow> {
@@ -103,6 +106,9 @@ pub fn run(
             }
         }
         Command::Retry => chat.send(None, rt, out)?,
+        Command::Postmortem(text) => super::documents::draft(chat, Kind::Postmortem, &text, out)?,
+        Command::Overview(text) => super::documents::draft(chat, Kind::Overview, &text, out)?,
+        Command::Health => super::documents::health(chat, editor, out)?,
         Command::Usage => out.print(&usage(chat)?)?,
         Command::Edit => {
             let text = edit(chat)?;

@@ -2,11 +2,13 @@
 //! slash-command parsing (`command`, pure) and execution (`commands`), the REPL's state and one
 //! turn (`chat`), and the stream driver that persists replies (`turn`). Ctrl-C while a reply
 //! streams cancels it and keeps the partial reply; Ctrl-C on a line clears it; Ctrl-D exits 0.
-//! An error in one turn is printed and the loop carries on.
+//! An error in one turn is printed and the loop carries on. A message the intent router maps
+//! to a document is drafted as that document (`documents`) unless routing is off (`--no-route`).
 
 pub mod chat;
 pub mod command;
 pub mod commands;
+pub mod documents;
 pub mod editor;
 pub mod turn;
 
@@ -44,14 +46,14 @@ pub fn run(
         let flow = match command::parse(&text) {
             Ok(Input::Empty) => Ok(Flow::Continue),
             Ok(Input::Message(text)) => Ok(Flow::Send(text)),
-            Ok(Input::Command(cmd)) => commands::run(cmd, &mut chat, rt, out),
+            Ok(Input::Command(cmd)) => commands::run(cmd, &mut chat, &mut editor, rt, out),
             Err(err) => {
                 out.warn(&err.to_string());
                 Ok(Flow::Continue)
             }
         };
         let flow = flow.and_then(|flow| match flow {
-            Flow::Send(text) => chat.send(Some(&text), rt, out).map(|()| Flow::Continue),
+            Flow::Send(text) => send(&mut chat, &text, rt, out).map(|()| Flow::Continue),
             other => Ok(other),
         });
         match flow {
@@ -64,20 +66,31 @@ pub fn run(
     }
 }
 
-/// Persona and session names for Tab completion.
-fn names(chat: &Chat) -> Names {
-    // The built-in persona, then user specs in the personas directory.
-    let mut personas = vec!["mitchell".to_owned()];
-    if let Ok(dir) = std::fs::read_dir(chat.settings.paths.personas_dir()) {
-        for entry in dir.flatten() {
-            let path = entry.path();
-            if path.extension().is_some_and(|e| e == "yaml" || e == "yml")
-                && let Some(stem) = path.file_stem().and_then(|s| s.to_str())
-            {
-                personas.push(stem.to_owned());
-            }
-        }
+/// Sends a message: to a document's drafting path when the router says so (`→ kind` on
+/// stderr), otherwise to the model as chat.
+fn send(
+    chat: &mut Chat,
+    text: &str,
+    rt: &tokio::runtime::Runtime,
+    out: &mut Output,
+) -> anyhow::Result<()> {
+    if chat.options.route
+        && let Some(kind) = crate::documents::router::route(text).route.kind()
+    {
+        out.notice(&format!("→ {}", kind.name()));
+        return documents::draft(chat, kind, text, out);
     }
+    chat.send(Some(text), rt, out)
+}
+
+/// Persona and session names for Tab completion: every persona the persona module lists
+/// (built-in and user), and the named sessions.
+fn names(chat: &Chat) -> Names {
+    let listed = crate::persona::load::list(&chat.settings.paths.personas_dir());
+    let mut personas: Vec<String> = listed.map_or_else(
+        |_| vec!["mitchell".to_owned()],
+        |all| all.into_iter().map(|p| p.name).collect(),
+    );
     personas.sort();
     personas.dedup();
     Names {
