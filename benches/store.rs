@@ -1,5 +1,5 @@
 //! Store benchmarks on a real SQLite file: appending one message (target < 1 ms) and listing
-//! 10,000 sessions (target < 50 ms). Results go to notes/BENCHMARKS-store.md.
+//! 10,000 sessions (target < 50 ms). Results go to BENCHMARKS.md.
 
 use std::hint::black_box;
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks of mitchell's HTTP path (see notes/BENCHMARKS-http.md):
+# Benchmarks of mitchell's HTTP path (see BENCHMARKS.md):
 #   1. cold start: `mitchell --version`, median over many runs (hyperfine, or a loop);
 #   2. `mitchell ask` against a loopback server streaming N SSE chunks (default 20,000), each
 #      chunk its own HTTP chunk: total CPU time (user+sys) next to `curl -N` on the same stream,

@@ -53,7 +53,7 @@ pub fn run(
         ExchangeOptions::streaming(out, args.show_reasoning)
     };
     // One thread: the provider's task and the driver hand events over without cross-thread
-    // wake-ups, which halves the CPU time of a long stream (notes/BENCHMARKS-http.md).
+    // wake-ups, which halves the CPU time of a long stream (BENCHMARKS.md).
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
