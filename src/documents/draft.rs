@@ -70,6 +70,14 @@ pub fn repair(mut request: ChatRequest, draft: &str, errors: &[String]) -> ChatR
     request
 }
 
+/// At most the first `max` characters of `text` (on a character boundary).
+pub fn head(text: &str, max: usize) -> &str {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => &text[..end],
+        None => text,
+    }
+}
+
 /// The JSON object inside a reply: code fences and chatter around it are dropped.
 pub fn extract_json(reply: &str) -> &str {
     let text = reply.trim();
@@ -123,6 +131,8 @@ mod tests {
         assert_eq!(fmt.name, "health_check");
         assert!(fmt.schema["properties"]["uptime_percent"].is_object());
         assert!(req.messages[0].content.contains("never invented"));
+        assert_eq!(head("héllo", 2), "hé");
+        assert_eq!(head("ab", 5), "ab");
         let fixed = repair(req, "{}", &["bad".into()]);
         assert_eq!(fixed.messages.len(), 4);
         assert!(fixed.messages[3].content.contains("- bad"));

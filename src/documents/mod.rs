@@ -57,7 +57,40 @@ impl Kind {
             Kind::Overview => schemars::schema_for!(InfraOverview),
             Kind::HealthCheck => schemars::schema_for!(HealthCheck),
         };
-        schema.to_value()
+        let mut value = schema.to_value();
+        bound_schema(&mut value);
+        value
+    }
+}
+
+/// Longest list a drafted document may hold (`maxItems`).
+pub const MAX_ITEMS: u64 = 24;
+/// Longest text a drafted field may hold (`maxLength`, in characters).
+pub const MAX_TEXT: u64 = 800;
+
+/// Adds `maxItems` to every array and `maxLength` to every string in a JSON Schema, so a
+/// grammar made from it (the local engine) cannot loop forever and providers with strict
+/// schemas bound the draft too. Values already set are kept.
+fn bound_schema(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            let has = |map: &serde_json::Map<String, serde_json::Value>, ty: &str| match map
+                .get("type")
+            {
+                Some(serde_json::Value::String(t)) => t == ty,
+                Some(serde_json::Value::Array(ts)) => ts.iter().any(|t| t == ty),
+                _ => false,
+            };
+            if has(map, "array") {
+                map.entry("maxItems").or_insert(MAX_ITEMS.into());
+            }
+            if has(map, "string") && !map.contains_key("format") && !map.contains_key("enum") {
+                map.entry("maxLength").or_insert(MAX_TEXT.into());
+            }
+            map.values_mut().for_each(bound_schema);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(bound_schema),
+        _ => {}
     }
 }
 

@@ -50,7 +50,8 @@ pub fn draft_document(
     let system = crate::persona::system_prompt(settings, detail)?;
     let provider = crate::llm::connect(settings, out)?;
     let mut request = draft::request(kind, &system, text);
-    request.max_tokens = settings.max_tokens.value;
+    // A whole document fits well within this; a small model stuck repeating itself stops here.
+    request.max_tokens = Some(settings.max_tokens.value.unwrap_or(DRAFT_MAX_TOKENS));
     if let Some(t) = settings.temperature.value {
         request.temperature = Some(t);
     }
@@ -63,15 +64,25 @@ pub fn draft_document(
     let runtime = super::super::runtime()?;
     runtime.block_on(async {
         let first = collect(provider.as_ref(), request.clone(), out).await?;
-        let errors = match draft::validate(kind, &first.text) {
+        let mut errors = match draft::validate(kind, &first.text) {
             Ok(doc) => return Ok(Some(doc)),
             Err(errors) => errors,
         };
+        if first.finish_reason.as_deref() == Some("length") {
+            errors.push(format!(
+                "the draft was cut off at {} tokens: keep lists short and stop repeating",
+                request.max_tokens.unwrap_or(DRAFT_MAX_TOKENS)
+            ));
+        }
         out.notice(&format!(
             "the draft does not validate ({}); asking for a repair",
             errors.join("; ")
         ));
-        let repair = draft::repair(request, &first.text, &errors);
+        let repair = draft::repair(
+            request,
+            draft::head(&first.text, REPAIR_DRAFT_CHARS),
+            &errors,
+        );
         let second = collect(provider.as_ref(), repair, out).await?;
         match draft::validate(kind, &second.text) {
             Ok(doc) => Ok(Some(doc)),
@@ -89,6 +100,11 @@ pub fn draft_document(
         }
     })
 }
+
+/// The reply cap of a draft when `--max-tokens` is not set.
+const DRAFT_MAX_TOKENS: u32 = 2048;
+/// How much of a failed draft goes back in the repair round (a runaway draft is cut here).
+const REPAIR_DRAFT_CHARS: usize = 6000;
 
 /// Streams one request to the end and assembles the reply; Ctrl-C cancels (exit 130).
 async fn collect(
