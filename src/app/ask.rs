@@ -119,16 +119,7 @@ fn draft_routed(
 
 /// The flag layer: the model flags plus ask's own.
 fn layer(global: &GlobalArgs, args: &AskArgs) -> crate::config::Layer {
-    let mut layer = super::model_flags(global, &args.model);
-    layer.detail = args
-        .detail
-        .map(|v| Sourced::new(v, Source::Flag("--detail")));
-    layer.temperature = args
-        .temperature
-        .map(|v| Sourced::new(v, Source::Flag("--temperature")));
-    layer.max_tokens = args
-        .max_tokens
-        .map(|v| Sourced::new(v, Source::Flag("--max-tokens")));
+    let mut layer = super::reply_flags(global, &args.model, &args.reply);
     layer.max_input = args
         .max_input
         .map(|v| Sourced::new(v, Source::Flag("--max-input")));
@@ -164,7 +155,12 @@ fn build_request(
     };
     let detail = settings.detail.value.unwrap_or(default_detail);
     let mut system = crate::persona::system_prompt(settings, detail)?;
-    if let Some(extra) = args.system.as_deref().filter(|s| !s.trim().is_empty()) {
+    if let Some(extra) = args
+        .reply
+        .system
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+    {
         system.push_str("\n\n");
         system.push_str(extra);
     }

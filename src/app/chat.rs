@@ -3,7 +3,7 @@
 //! non-terminal stdin is a usage error pointing at `ask`.
 
 use crate::cli::{ChatArgs, GlobalArgs};
-use crate::config::{Env, Source, Sourced};
+use crate::config::Env;
 use crate::error::{self, ExitStatus};
 use crate::output::Output;
 use crate::repl::chat::{Chat, ChatOptions};
@@ -21,16 +21,7 @@ pub fn run(
              `mitchell ask` (with --continue or --session NAME to keep a session)",
         ));
     }
-    let mut flags = super::model_flags(global, &args.model);
-    flags.detail = args
-        .detail
-        .map(|v| Sourced::new(v, Source::Flag("--detail")));
-    flags.temperature = args
-        .temperature
-        .map(|v| Sourced::new(v, Source::Flag("--temperature")));
-    flags.max_tokens = args
-        .max_tokens
-        .map(|v| Sourced::new(v, Source::Flag("--max-tokens")));
+    let flags = super::reply_flags(global, &args.model, &args.reply);
     let settings = super::settings(global, env, flags)?;
     let mut store = Store::open_default(&settings.paths).map_err(StoreError::into_anyhow)?;
     let rt = super::runtime()?;
@@ -60,10 +51,10 @@ pub fn run(
     };
     let chat = Chat {
         options: ChatOptions {
-            detail: args.detail,
-            system: args.system,
-            temperature: args.temperature,
-            max_tokens: args.max_tokens,
+            detail: args.reply.detail,
+            system: args.reply.system,
+            temperature: args.reply.temperature,
+            max_tokens: args.reply.max_tokens,
             show_reasoning: args.show_reasoning,
             route: !args.no_route,
         },

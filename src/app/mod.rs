@@ -11,7 +11,7 @@ pub mod models;
 pub mod persona;
 pub mod sessions;
 
-use crate::cli::{AskArgs, ChatArgs, Cli, Command, GlobalArgs, ModelArgs};
+use crate::cli::{AskArgs, ChatArgs, Cli, Command, GlobalArgs, ModelArgs, ReplyArgs};
 use crate::config::{Env, Layer, Settings, Source, Sourced};
 use crate::error::{self, ExitStatus};
 use crate::output::Output;
@@ -76,6 +76,21 @@ pub fn model_flags(global: &GlobalArgs, model: &ModelArgs) -> Layer {
             .clone()
             .map(|v| Sourced::new(v, flag("--chat-template"))),
         ..Layer::default()
+    }
+}
+
+/// The flag layer of `ask` and `chat`: the model flags plus how the reply is shaped.
+pub fn reply_flags(global: &GlobalArgs, model: &ModelArgs, reply: &ReplyArgs) -> Layer {
+    let flag = |name| Source::Flag(name);
+    Layer {
+        detail: reply.detail.map(|v| Sourced::new(v, flag("--detail"))),
+        temperature: reply
+            .temperature
+            .map(|v| Sourced::new(v, flag("--temperature"))),
+        max_tokens: reply
+            .max_tokens
+            .map(|v| Sourced::new(v, flag("--max-tokens"))),
+        ..model_flags(global, model)
     }
 }
 

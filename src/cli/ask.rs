@@ -29,14 +29,9 @@ pub struct ModelArgs {
     pub chat_template: Option<String>,
 }
 
-/// `mitchell ask`.
+/// How the reply is shaped (shared by `ask` and `chat`).
 #[derive(Debug, Clone, Default, Args)]
-pub struct AskArgs {
-    /// The question. With piped stdin, sent first, then a blank line, then stdin.
-    #[arg(value_name = "TEXT")]
-    pub text: Vec<String>,
-    #[command(flatten)]
-    pub model: ModelArgs,
+pub struct ReplyArgs {
     /// `full` or `compact` persona prompt [default: compact for small local models].
     #[arg(long, value_enum)]
     pub detail: Option<Detail>,
@@ -49,6 +44,18 @@ pub struct AskArgs {
     /// An extra instruction appended to the system prompt.
     #[arg(long, value_name = "TEXT")]
     pub system: Option<String>,
+}
+
+/// `mitchell ask`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct AskArgs {
+    /// The question. With piped stdin, sent first, then a blank line, then stdin.
+    #[arg(value_name = "TEXT")]
+    pub text: Vec<String>,
+    #[command(flatten)]
+    pub model: ModelArgs,
+    #[command(flatten)]
+    pub reply: ReplyArgs,
     /// Largest stdin accepted, in bytes [default: 1048576].
     #[arg(long, value_name = "BYTES")]
     pub max_input: Option<u64>,
@@ -80,18 +87,8 @@ pub struct AskArgs {
 pub struct ChatArgs {
     #[command(flatten)]
     pub model: ModelArgs,
-    /// `full` or `compact` persona prompt.
-    #[arg(long, value_enum)]
-    pub detail: Option<Detail>,
-    /// Sampling temperature.
-    #[arg(long, value_name = "T")]
-    pub temperature: Option<f32>,
-    /// Longest reply, in tokens.
-    #[arg(long, value_name = "N")]
-    pub max_tokens: Option<u32>,
-    /// An extra instruction appended to the system prompt.
-    #[arg(long, value_name = "TEXT")]
-    pub system: Option<String>,
+    #[command(flatten)]
+    pub reply: ReplyArgs,
     /// Resume the latest session.
     #[arg(long, conflicts_with = "session")]
     pub r#continue: bool,
