@@ -21,6 +21,10 @@ use crate::llm::{ChatRequest, Error, StreamEvent, Usage};
 const PREFILL_CHUNK: usize = 64;
 pub const N_BATCH: u32 = 512;
 const DEFAULT_TEMPERATURE: f32 = 0.6;
+/// Tokens the repetition penalty looks back over.
+const PENALTY_LAST_N: i32 = 256;
+/// Repetition penalty (1.0 = off).
+const PENALTY_REPEAT: f32 = 1.15;
 
 /// Everything a generation needs, shared by all requests of one provider.
 pub struct Engine {
@@ -280,10 +284,11 @@ fn sampler(engine: &Engine, request: &ChatRequest) -> Result<LlamaSampler, Stop>
     if temperature <= 0.0 {
         chain.push(LlamaSampler::greedy());
     } else {
+        // A small model repeats whole paragraphs: the window must be longer than one.
         chain.push(LlamaSampler::penalties(
             engine.model.n_vocab(),
-            64,
-            1.1,
+            PENALTY_LAST_N,
+            PENALTY_REPEAT,
             0.0,
             0.0,
         ));
