@@ -6,7 +6,6 @@
 mod common;
 
 use std::fmt::Write as _;
-use std::process::Command;
 use std::time::Duration;
 
 use common::server::{Response, Server};
@@ -40,15 +39,8 @@ fn reply(text: &str) -> Response {
 }
 
 fn spawn_chat(env: &common::TestEnv, url: &str, extra: &[&str]) -> OsSession {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_mitchell"));
-    cmd.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", env.path())
-        .env("XDG_CONFIG_HOME", env.path().join("config"))
-        .env("XDG_DATA_HOME", env.path().join("data"))
-        .env("XDG_CACHE_HOME", env.path().join("cache"))
-        .env("TERM", "xterm")
-        .env("NO_COLOR", "1")
+    let mut cmd = env.std_cmd();
+    cmd.env("TERM", "xterm")
         .args(["chat", "--base-url", url, "--model", "drafter"])
         .args(extra);
     let mut session = Session::spawn(cmd).expect("spawn mitchell chat in a pty");
