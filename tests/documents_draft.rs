@@ -375,3 +375,45 @@ fn ask_with_a_session_stores_the_routed_request_and_its_document() {
             "# Incident Postmortem: Connection pool exhausted",
         ));
 }
+
+#[test]
+fn the_notes_are_in_the_session_even_when_the_draft_fails() {
+    let server = Server::start(vec![reply(INVALID)]);
+    let env = TestEnv::new();
+    env.cmd()
+        .args([
+            "postmortem",
+            "--session",
+            "pm",
+            "--base-url",
+            &server.url(),
+            NOTES,
+        ])
+        .assert()
+        .code(1);
+    env.cmd()
+        .args(["sessions", "show", "pm"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(NOTES));
+    // The same for a request `ask` routed to a document.
+    let server = Server::start(vec![reply(INVALID)]);
+    env.cmd()
+        .args([
+            "ask",
+            "--session",
+            "routed",
+            "--base-url",
+            &server.url(),
+            ROUTED,
+        ])
+        .assert()
+        .code(1);
+    env.cmd()
+        .args(["sessions", "show", "routed"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "write up a postmortem for last night's outage",
+        ));
+}

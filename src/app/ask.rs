@@ -6,6 +6,7 @@ use std::io::Read;
 
 use serde::Serialize;
 
+use super::documents::session::DocumentSession;
 use crate::cli::{AskArgs, DocumentFormat, GlobalArgs};
 use crate::config::{Backend, Env, Settings, Source, Sourced};
 use crate::conversation::{self, ExchangeOptions};
@@ -100,6 +101,14 @@ fn draft_routed(
     out: &mut Output,
 ) -> anyhow::Result<ExitStatus> {
     out.notice(&format!("→ {}", kind.name()));
+    let mut session = if super::ask_session::wanted(args) {
+        // Committed before the model is asked: a failed draft loses nothing.
+        let mut session = DocumentSession::open(settings, args.session.as_deref(), out)?;
+        session.user_turn(prompt)?;
+        Some(session)
+    } else {
+        None
+    };
     let Some(doc) = super::documents::draft::draft_document(settings, kind, prompt, out)? else {
         return Ok(ExitStatus::Failure);
     };
@@ -110,9 +119,9 @@ fn draft_routed(
         DocumentFormat::Markdown
     };
     super::documents::emit(&doc, format, None, now, out)?;
-    if super::ask_session::wanted(args) {
+    if let Some(session) = session.as_mut() {
         let markdown = doc.to_markdown(now).map_err(error::usage)?;
-        super::ask_session::record_document(args, settings, prompt, kind.name(), &markdown, out)?;
+        session.document(kind, &markdown, out)?;
     }
     Ok(ExitStatus::Success)
 }

@@ -90,24 +90,3 @@ fn session_for(
     }
     .map_err(StoreError::into_anyhow)
 }
-
-/// Stores a routed request and the document drafted from it as the next turn of the session.
-pub fn record_document(
-    args: &AskArgs,
-    settings: &Settings,
-    question: &str,
-    kind: &str,
-    document: &str,
-    out: &mut Output,
-) -> anyhow::Result<()> {
-    let mut store = Store::open_default(&settings.paths).map_err(StoreError::into_anyhow)?;
-    let meta = SessionMeta {
-        persona: Some(settings.persona.value.clone()),
-        provider: None,
-        model: None,
-    };
-    let session = session_for(args, &mut store, &meta, out)?;
-    store.begin_turn(session.id, question)?;
-    store.add_document(session.id, kind, document)?;
-    Ok(())
-}

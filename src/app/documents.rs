@@ -8,7 +8,7 @@
 //! that session too.
 
 pub mod draft;
-mod session;
+pub mod session;
 
 use std::io::Read;
 use std::path::Path;
@@ -24,6 +24,7 @@ use crate::output::Output;
 
 pub use crate::documents::Kind;
 pub use draft::{draft_document, draft_routed};
+use session::DocumentSession;
 
 /// Runs one document command. `now` is `--now` (health check only).
 // The signature is the one `app::dispatch` calls with the parsed arguments.
@@ -47,8 +48,8 @@ pub fn run(
     settings_flags.max_input = args
         .max_input
         .map(|v| Sourced::new(v, Source::Flag("--max-input")));
-    // The drafted text, kept for the session's user turn.
-    let mut drafted_from = None;
+    let session_name = args.session.as_deref();
+    let mut session = None;
     let doc = if let Some(path) = &args.from {
         if !args.text.is_empty() {
             return Err(usage_msg(
@@ -62,23 +63,27 @@ pub fn run(
     } else {
         let settings = super::settings(global, env, settings_flags.clone())?;
         let text = gather_text(&args.text, settings.max_input.value, out)?;
+        if wants_session {
+            // Committed before the model is asked: a failed draft loses nothing.
+            let mut opened = DocumentSession::open(&settings, session_name, out)?;
+            opened.user_turn(&text)?;
+            session = Some(opened);
+        }
         let Some(doc) = draft::draft_document(&settings, kind, &text, out)? else {
             return Ok(ExitStatus::Failure);
         };
-        drafted_from = Some(text);
         doc
     };
     if wants_session {
-        let settings = super::settings(global, env, settings_flags)?;
+        let mut session = match session {
+            Some(session) => session,
+            None => {
+                let settings = super::settings(global, env, settings_flags)?;
+                DocumentSession::open(&settings, session_name, out)?
+            }
+        };
         let markdown = doc.to_markdown(now).map_err(usage)?;
-        session::store(
-            &settings,
-            &args,
-            drafted_from.as_deref(),
-            kind,
-            &markdown,
-            out,
-        )?;
+        session.document(kind, &markdown, out)?;
     }
     emit(&doc, args.format, args.output.as_deref(), now, out)?;
     Ok(ExitStatus::Success)

@@ -1,54 +1,62 @@
-//! `--session NAME` / `--continue` on the document commands: the rendered markdown is stored in
-//! the named session (created if new) or the latest one (a new one when there is none), after
-//! the free text it was drafted from as the user's turn.
+//! `--session NAME` / `--continue` for documents (the document commands and `ask`'s routed
+//! requests): the named session (created if new) or the latest one (a new one when there is
+//! none). The free text a document is drafted from is committed as the user's turn BEFORE the
+//! model is asked, so a failed or interrupted draft loses nothing; the rendered markdown follows
+//! as the document once there is one.
 
-use crate::cli::DocumentArgs;
 use crate::config::Settings;
 use crate::documents::Kind;
 use crate::output::Output;
-use crate::store::{SessionMeta, Store, StoreError};
+use crate::store::{Session, SessionMeta, Store, StoreError};
 
-/// Stores `markdown` (and `drafted_from`, when drafted) in the session `args` name.
-pub fn store(
-    settings: &Settings,
-    args: &DocumentArgs,
-    drafted_from: Option<&str>,
-    kind: Kind,
-    markdown: &str,
-    out: &mut Output,
-) -> anyhow::Result<()> {
-    let mut store = Store::open_default(&settings.paths).map_err(StoreError::into_anyhow)?;
-    let meta = SessionMeta {
-        persona: Some(settings.persona.value.clone()),
-        provider: settings.provider.value.clone(),
-        model: settings.model.value.clone(),
-    };
-    let latest = if args.session.is_none() {
-        store.latest_session().map_err(StoreError::into_anyhow)?
-    } else {
-        None
-    };
-    let session = if let Some(name) = &args.session {
-        store.named_session(name, &meta)
-    } else if let Some(s) = latest {
-        Ok(s)
-    } else {
-        out.notice("no earlier session: starting a new one");
-        store.create_session(None, &meta)
-    }
-    .map_err(StoreError::into_anyhow)?;
-    if let Some(text) = drafted_from {
-        store
-            .begin_turn(session.id, text)
-            .map_err(StoreError::into_anyhow)?;
-    }
-    store
-        .add_document(session.id, kind.name(), markdown)
+/// An open store and the session documents go to.
+pub struct DocumentSession {
+    store: Store,
+    session: Session,
+}
+
+impl DocumentSession {
+    /// Opens the session `name` (created if new), or the latest one when `name` is `None`.
+    pub fn open(settings: &Settings, name: Option<&str>, out: &mut Output) -> anyhow::Result<Self> {
+        let mut store = Store::open_default(&settings.paths).map_err(StoreError::into_anyhow)?;
+        let meta = SessionMeta {
+            persona: Some(settings.persona.value.clone()),
+            provider: settings.provider.value.clone(),
+            model: settings.model.value.clone(),
+        };
+        let session = match name {
+            Some(name) => store.named_session(name, &meta),
+            None => match store.latest_session() {
+                Ok(Some(latest)) => Ok(latest),
+                Ok(None) => {
+                    out.notice("no earlier session: starting a new one");
+                    store.create_session(None, &meta)
+                }
+                Err(err) => Err(err),
+            },
+        }
         .map_err(StoreError::into_anyhow)?;
-    out.notice(&format!(
-        "{} stored in session {}",
-        kind.title(),
-        session.label()
-    ));
-    Ok(())
+        Ok(DocumentSession { store, session })
+    }
+
+    /// Commits what the user asked a document from.
+    pub fn user_turn(&mut self, text: &str) -> anyhow::Result<()> {
+        self.store
+            .begin_turn(self.session.id, text)
+            .map_err(StoreError::into_anyhow)?;
+        Ok(())
+    }
+
+    /// Stores the rendered document and says so on stderr.
+    pub fn document(&mut self, kind: Kind, markdown: &str, out: &mut Output) -> anyhow::Result<()> {
+        self.store
+            .add_document(self.session.id, kind.name(), markdown)
+            .map_err(StoreError::into_anyhow)?;
+        out.notice(&format!(
+            "{} stored in session {}",
+            kind.title(),
+            self.session.label()
+        ));
+        Ok(())
+    }
 }
