@@ -75,12 +75,11 @@ pub fn run(
         doc
     };
     if wants_session {
-        let mut session = match session {
-            Some(session) => session,
-            None => {
-                let settings = super::settings(global, env, settings_flags)?;
-                DocumentSession::open(&settings, session_name, out)?
-            }
+        let mut session = if let Some(session) = session {
+            session
+        } else {
+            let settings = super::settings(global, env, settings_flags)?;
+            DocumentSession::open(&settings, session_name, out)?
         };
         let markdown = doc.to_markdown(now).map_err(usage)?;
         session.document(kind, &markdown, out)?;
