@@ -49,15 +49,7 @@ impl TestEnv {
 
     /// `mitchell` with only PATH, HOME and the XDG variables set.
     pub fn cmd(&self) -> Command {
-        let mut cmd = Command::cargo_bin("mitchell").expect("binary");
-        cmd.env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.path())
-            .env("XDG_CONFIG_HOME", self.path().join("config"))
-            .env("XDG_DATA_HOME", self.path().join("data"))
-            .env("XDG_CACHE_HOME", self.path().join("cache"))
-            .env("NO_COLOR", "1");
-        cmd
+        Command::from_std(self.std_cmd())
     }
 }
 
