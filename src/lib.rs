@@ -17,6 +17,7 @@ pub mod output;
 pub mod persona;
 pub mod repl;
 pub mod store;
+pub mod tools;
 pub mod yaml;
 
 use std::ffi::OsString;

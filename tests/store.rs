@@ -78,6 +78,7 @@ fn a_turn_and_a_streamed_reply_are_stored_with_status_model_and_usage() {
                 prompt_eval_tokens: None,
             }),
             error: None,
+            tool_calls: Vec::new(),
         },
     )
     .expect("finish");

@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::documents::session::DocumentSession;
 use crate::cli::{AskArgs, DocumentFormat, GlobalArgs};
 use crate::config::{Backend, Env, Settings, Source, Sourced};
+use crate::conversation::turn::{Step, Toolbox, TurnLimits};
 use crate::conversation::{self, ExchangeOptions};
 use crate::documents;
 use crate::error::{self, ExitStatus};
@@ -33,8 +34,12 @@ pub fn run(
     {
         return draft_routed(&args, &settings, kind, &prompt, out);
     }
-    let request = build_request(&args, &settings, &backend, prompt)?;
     if args.dry_run {
+        let tools = settings.tools.mode.value != crate::config::ToolMode::Off;
+        let mut request = build_request(&args, &settings, &backend, prompt, tools)?;
+        if tools {
+            request.tools = crate::tools::specs();
+        }
         let described = match &backend {
             Backend::Http(target) => llm::http::describe(target, &request),
             Backend::Local(_) => serde_json::json!({
@@ -58,29 +63,37 @@ pub fn run(
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let reply = if super::ask_session::wanted(&args) {
-        super::ask_session::drive(
-            &args,
-            &settings,
-            provider.as_ref(),
-            request,
-            out,
-            options,
-            &runtime,
-        )?
-    } else {
-        runtime.block_on(conversation::drive(
-            provider.as_ref(),
-            request,
-            out,
-            options,
-        ))?
+    let mut agent = crate::tools::Agent::for_provider(&settings, provider.as_ref(), out);
+    let request = build_request(&args, &settings, &backend, prompt, agent.is_some())?;
+    let limits = TurnLimits {
+        max_steps: settings.tools.max_steps,
     };
+    let ended = super::ask_session::run(
+        &args,
+        &settings,
+        provider.as_ref(),
+        request,
+        agent.as_mut().map(|a| a as &mut dyn Toolbox),
+        limits,
+        out,
+        options,
+        &runtime,
+    )?;
+    if ended.reader_gone {
+        return Ok(ExitStatus::Success);
+    }
+    if ended.interrupted {
+        return Err(error::Interrupted.into());
+    }
     if args.json {
-        let object = JsonReply::new(&reply, provider.name(), provider.model());
+        let mut object = JsonReply::new(&ended.reply, provider.name(), provider.model());
+        if !ended.steps.is_empty() {
+            object.usage = Some(ended.usage);
+        }
+        object.steps = &ended.steps;
         out.println(&serde_json::to_string(&object)?)?;
     }
-    let reply = conversation::outcome(reply)?;
+    let reply = conversation::outcome(ended.reply)?;
     match reply.finish_reason.as_deref() {
         Some("length") => {
             out.warn("the reply was cut off at the token limit (finish_reason: length)");
@@ -101,7 +114,7 @@ fn draft_routed(
     out: &mut Output,
 ) -> anyhow::Result<ExitStatus> {
     out.notice(&format!("→ {}", kind.name()));
-    let mut session = if super::ask_session::wanted(args) {
+    let mut session = if super::ask_session::saving(args, settings) {
         // Committed before the model is asked: a failed draft loses nothing.
         let mut session = DocumentSession::open(settings, args.session.as_deref(), out)?;
         session.user_turn(prompt)?;
@@ -109,7 +122,19 @@ fn draft_routed(
     } else {
         None
     };
-    let Some(doc) = super::documents::draft::draft_document(settings, kind, prompt, out)? else {
+    let provider = llm::connect(settings, out)?;
+    let system = super::documents::draft::system_prompt(settings, provider.as_ref())?;
+    let runtime = super::runtime()?;
+    let Some(doc) = super::documents::draft::draft_document(
+        settings,
+        provider.as_ref(),
+        &system,
+        kind,
+        prompt,
+        out,
+        &runtime,
+    )?
+    else {
         return Ok(ExitStatus::Failure);
     };
     let now = jiff::Timestamp::now();
@@ -129,6 +154,7 @@ fn draft_routed(
 /// The flag layer: the model flags plus ask's own.
 fn layer(global: &GlobalArgs, args: &AskArgs) -> crate::config::Layer {
     let mut layer = super::reply_flags(global, &args.model, &args.reply);
+    layer.tools = super::tool_flags(&args.tools);
     layer.max_input = args
         .max_input
         .map(|v| Sourced::new(v, Source::Flag("--max-input")));
@@ -152,11 +178,14 @@ fn read_prompt(args: &AskArgs, settings: &Settings, out: &Output) -> anyhow::Res
     conversation::prompt_from(&args.text, stdin, max).map_err(error::usage)
 }
 
+/// The system prompt (the persona, the tools note when the agent is on, then `--system`)
+/// and the question.
 fn build_request(
     args: &AskArgs,
     settings: &Settings,
     backend: &Backend,
     prompt: String,
+    tools: bool,
 ) -> anyhow::Result<ChatRequest> {
     let default_detail = match backend {
         Backend::Http(_) => Detail::Full,
@@ -164,6 +193,10 @@ fn build_request(
     };
     let detail = settings.detail.value.unwrap_or(default_detail);
     let mut system = crate::persona::system_prompt(settings, detail)?;
+    if tools {
+        system.push_str("\n\n");
+        system.push_str(&crate::tools::system_note(&settings.tools));
+    }
     if let Some(extra) = args
         .reply
         .system
@@ -181,6 +214,7 @@ fn build_request(
         max_tokens: settings.max_tokens.value,
         json_schema: None,
         stream: !args.no_stream,
+        tools: Vec::new(),
     })
 }
 
@@ -196,6 +230,8 @@ struct JsonReply<'a> {
     provider: &'a str,
     /// The error that ended the stream, if any (the exit status is then 1).
     error: Option<String>,
+    /// Every tool call of the turn.
+    steps: &'a [Step],
 }
 
 impl<'a> JsonReply<'a> {
@@ -209,6 +245,7 @@ impl<'a> JsonReply<'a> {
             model: reply.model.as_deref().unwrap_or(requested_model),
             provider,
             error: reply.error.as_ref().map(ToString::to_string),
+            steps: &[],
         }
     }
 }

@@ -1,92 +1,127 @@
-//! `ask --continue` / `ask --session NAME`: the one exchange of `ask`, inside a saved session.
-//! The user's turn is committed before the request goes out, the session's history is sent
-//! (fitted into the context budget, with a notice when turns are left out), and the reply is
-//! recorded while it streams. Returns what `conversation::drive` returns, so `ask` prints it
-//! as usual; Ctrl-C still ends in `Interrupted` (exit 130) after the partial reply is saved.
+//! Where an `ask` exchange is kept. Every exchange is saved by default, one new session per
+//! invocation (as `llm` logs every prompt), so `sessions search` finds it and `ask --continue`
+//! picks it up; `--session NAME` appends to that session (created if new), `--continue` to the
+//! latest one, and `--no-save` / `save: false` keep nothing. When the default save cannot open
+//! the database the answer still comes, with a warning that it was not saved; a session the
+//! user named must open or the command fails.
 
 use crate::cli::AskArgs;
 use crate::config::Settings;
-use crate::conversation::{ExchangeOptions, budget};
-use crate::llm::{ChatRequest, Message, Provider, Reply, Role};
+use crate::conversation::ExchangeOptions;
+use crate::conversation::session::{SessionTurn, run_session_turn};
+use crate::conversation::turn::{Toolbox, TurnEnd, TurnLimits, Unobserved, run_turn};
+use crate::llm::{ChatRequest, Message, Provider, Role};
 use crate::output::Output;
-use crate::repl::{chat::history, turn};
-use crate::store::{ReplyRecorder, SessionMeta, Store, StoreError};
+use crate::store::{Session, SessionMeta, Store, StoreError};
 
-/// True when `ask` was asked to use a session.
-pub fn wanted(args: &AskArgs) -> bool {
+/// True when `ask` was asked to use a particular session.
+pub fn named(args: &AskArgs) -> bool {
     args.r#continue || args.session.is_some()
 }
 
-/// Runs `request` (a system prompt and the new user message) as the next turn of the session.
-pub fn drive(
+/// True when the exchange is to be saved at all.
+pub fn saving(args: &AskArgs, settings: &Settings) -> bool {
+    named(args) || (!args.no_save && settings.save.value)
+}
+
+/// Runs `request` (a system prompt and the new user message) as one turn, saved as `args`
+/// and the settings say.
+#[allow(clippy::too_many_arguments)] // one call site, each argument a different concern
+pub fn run(
     args: &AskArgs,
     settings: &Settings,
     provider: &dyn Provider,
     mut request: ChatRequest,
+    toolbox: Option<&mut dyn Toolbox>,
+    limits: TurnLimits,
     out: &mut Output,
     options: ExchangeOptions,
     runtime: &tokio::runtime::Runtime,
-) -> anyhow::Result<Reply> {
-    let mut store = Store::open_default(&settings.paths).map_err(StoreError::into_anyhow)?;
+) -> anyhow::Result<TurnEnd> {
+    let opened = if saving(args, settings) {
+        open(args, settings, provider, out)?
+    } else {
+        None
+    };
+    let Some((mut store, session)) = opened else {
+        return runtime.block_on(run_turn(
+            provider,
+            request,
+            toolbox,
+            limits,
+            out,
+            options,
+            &mut Unobserved,
+        ));
+    };
+    let question = match request.messages.pop() {
+        Some(m) if m.role == Role::User => m.content,
+        _ => anyhow::bail!("ask built a request without a question"),
+    };
+    let system: Vec<Message> = request
+        .messages
+        .drain(..)
+        .filter(|m| m.role == Role::System)
+        .collect();
+    let turn = SessionTurn {
+        system,
+        text: Some(&question),
+        request,
+        limits,
+        options,
+    };
+    let ended = runtime.block_on(run_session_turn(
+        provider, &mut store, &session, turn, toolbox, out,
+    ))?;
+    ended.result
+}
+
+/// The store and the session this exchange goes to; `None` when the default save is not
+/// possible (said on stderr).
+fn open(
+    args: &AskArgs,
+    settings: &Settings,
+    provider: &dyn Provider,
+    out: &mut Output,
+) -> anyhow::Result<Option<(Store, Session)>> {
     let meta = SessionMeta {
         persona: Some(settings.persona.value.clone()),
         provider: Some(provider.name().to_owned()),
         model: Some(provider.model().to_owned()),
     };
-    let session = session_for(args, &mut store, &meta, out)?;
-    let question = match request.messages.pop() {
-        Some(m) if m.role == Role::User => m.content,
-        _ => anyhow::bail!("ask built a request without a question"),
-    };
-    // Committed before the request goes out: a crash cannot lose what was asked.
-    store.begin_turn(session.id, &question)?;
-    let mut messages: Vec<Message> = request
-        .messages
-        .drain(..)
-        .filter(|m| m.role == Role::System)
-        .collect();
-    messages.extend(history(&store.messages(session.id)?));
-    let context = provider.context_window().unwrap_or(budget::DEFAULT_CONTEXT);
-    let reserve = request.max_tokens.unwrap_or(budget::DEFAULT_RESERVE);
-    let fitted = budget::fit(messages, context, reserve);
-    if fitted.dropped_turns > 0 {
-        out.warn(&format!(
-            "{} earlier turn(s) of session {} left out to fit the model's context ({context} tokens)",
-            fitted.dropped_turns,
-            session.label()
-        ));
+    let opened = Store::open_default(&settings.paths).and_then(|mut store| {
+        let session = session_for(args, &mut store, &meta, out)?;
+        Ok((store, session))
+    });
+    match opened {
+        Ok(opened) => Ok(Some(opened)),
+        Err(err) if !named(args) => {
+            out.warn(&format!(
+                "this exchange is not saved ({err}); pass --no-save to skip saving"
+            ));
+            Ok(None)
+        }
+        Err(err) => Err(StoreError::into_anyhow(err)),
     }
-    request.messages = fitted.messages;
-    let recorder = ReplyRecorder::start(
-        &mut store,
-        session.id,
-        Some(provider.name()),
-        Some(provider.model()),
-    )?;
-    let streamed = runtime.block_on(turn::stream_recorded(
-        provider, request, out, options, &mut store, recorder,
-    ))?;
-    streamed.result
 }
 
-/// The session `ask` appends to: the named one (created if new), or the latest (a new one when
-/// there is none yet).
+/// The named session (created if new), the latest (a new one when there is none yet), or a
+/// new one for this invocation.
 fn session_for(
     args: &AskArgs,
     store: &mut Store,
     meta: &SessionMeta,
     out: &mut Output,
-) -> anyhow::Result<crate::store::Session> {
-    match &args.session {
-        Some(name) => store.named_session(name, meta),
-        None => match store.latest_session() {
-            Ok(Some(latest)) => Ok(latest),
-            Ok(None) => {
-                out.notice("no earlier session: starting a new one");
-                store.create_session(None, meta)
+) -> Result<Session, StoreError> {
+    match (&args.session, args.r#continue) {
+        (Some(name), _) => store.named_session(name, meta),
+        (None, true) => {
+            if let Some(latest) = store.latest_session()? {
+                return Ok(latest);
             }
-            Err(err) => Err(err),
-        },
+            out.notice("no earlier session: starting a new one");
+            store.create_session(None, meta)
+        }
+        (None, false) => store.create_session(None, meta),
     }
-    .map_err(StoreError::into_anyhow)
 }

@@ -23,7 +23,7 @@ use crate::error::{ExitStatus, usage, usage_msg};
 use crate::output::Output;
 
 pub use crate::documents::Kind;
-pub use draft::{draft_document, draft_routed};
+pub use draft::draft_document;
 use session::DocumentSession;
 
 /// Runs one document command. `now` is `--now` (health check only).
@@ -69,7 +69,19 @@ pub fn run(
             opened.user_turn(&text)?;
             session = Some(opened);
         }
-        let Some(doc) = draft::draft_document(&settings, kind, &text, out)? else {
+        let provider = crate::llm::connect(&settings, out)?;
+        let system = draft::system_prompt(&settings, provider.as_ref())?;
+        let runtime = super::runtime()?;
+        let Some(doc) = draft::draft_document(
+            &settings,
+            provider.as_ref(),
+            &system,
+            kind,
+            &text,
+            out,
+            &runtime,
+        )?
+        else {
             return Ok(ExitStatus::Failure);
         };
         doc

@@ -11,7 +11,7 @@ pub mod models;
 pub mod persona;
 pub mod sessions;
 
-use crate::cli::{AskArgs, ChatArgs, Cli, Command, GlobalArgs, ModelArgs, ReplyArgs};
+use crate::cli::{AskArgs, ChatArgs, Cli, Command, GlobalArgs, ModelArgs, ReplyArgs, ToolArgs};
 use crate::config::{Env, Layer, Settings, Source, Sourced};
 use crate::error::{self, ExitStatus};
 use crate::output::Output;
@@ -91,6 +91,15 @@ pub fn reply_flags(global: &GlobalArgs, model: &ModelArgs, reply: &ReplyArgs) ->
             .max_tokens
             .map(|v| Sourced::new(v, flag("--max-tokens"))),
         ..model_flags(global, model)
+    }
+}
+
+/// The tool flags of `ask` and `chat`.
+pub fn tool_flags(tools: &ToolArgs) -> crate::config::ToolFlags {
+    crate::config::ToolFlags {
+        mode: tools.tools,
+        allow: tools.allow.clone(),
+        max_steps: tools.max_steps,
     }
 }
 

@@ -46,6 +46,21 @@ pub struct ReplyArgs {
     pub system: Option<String>,
 }
 
+/// What the model may run on this machine (`ask` and `chat`).
+#[derive(Debug, Clone, Default, Args)]
+pub struct ToolArgs {
+    /// Tools for the model: `off` offers none, `read-only` runs only read-only probes, `ask`
+    /// also asks before anything else [default: ask].
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub tools: Option<crate::config::ToolMode>,
+    /// Run commands matching this glob without asking (repeatable; tools.deny still wins).
+    #[arg(long = "allow", value_name = "PATTERN")]
+    pub allow: Vec<String>,
+    /// Model steps per turn before the agent stops [default: 10].
+    #[arg(long, value_name = "N")]
+    pub max_steps: Option<u32>,
+}
+
 /// `mitchell ask`.
 #[derive(Debug, Clone, Default, Args)]
 pub struct AskArgs {
@@ -56,6 +71,8 @@ pub struct AskArgs {
     pub model: ModelArgs,
     #[command(flatten)]
     pub reply: ReplyArgs,
+    #[command(flatten)]
+    pub tools: ToolArgs,
     /// Largest stdin accepted, in bytes [default: 1048576].
     #[arg(long, value_name = "BYTES")]
     pub max_input: Option<u64>,
@@ -74,6 +91,9 @@ pub struct AskArgs {
     /// Do not route document requests (postmortem, overview, health check); always chat.
     #[arg(long)]
     pub no_route: bool,
+    /// Keep nothing of this exchange (by default every exchange is saved as a new session).
+    #[arg(long, conflicts_with_all = ["continue", "session"])]
+    pub no_save: bool,
     /// Append this exchange to the latest session.
     #[arg(long, conflicts_with = "session")]
     pub r#continue: bool,
@@ -89,6 +109,8 @@ pub struct ChatArgs {
     pub model: ModelArgs,
     #[command(flatten)]
     pub reply: ReplyArgs,
+    #[command(flatten)]
+    pub tools: ToolArgs,
     /// Resume the latest session.
     #[arg(long, conflicts_with = "session")]
     pub r#continue: bool,

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-pub use ask::{AskArgs, ChatArgs, ModelArgs, ReplyArgs};
+pub use ask::{AskArgs, ChatArgs, ModelArgs, ReplyArgs, ToolArgs};
 pub use documents::{DocumentArgs, DocumentFormat, HealthCheckArgs, RouteArgs};
 pub use model::{CacheCommand, ModelCommand, ModelFetchArgs};
 pub use persona::PersonaCommand;

@@ -30,6 +30,10 @@ pub struct FileConfig {
     pub max_tries: Option<u32>,
     /// Largest stdin accepted, in bytes (default 1 MiB).
     pub max_input: Option<u64>,
+    /// Save every `ask` exchange in a session (default true).
+    pub save: Option<bool>,
+    /// The agent: which tools run, which ask, limits.
+    pub tools: Option<super::tools::ToolsConfig>,
     /// The embedded engine.
     pub local: Option<LocalConfig>,
     /// Named OpenAI-compatible endpoints.

@@ -7,6 +7,7 @@ mod env;
 pub mod file;
 mod paths;
 mod settings;
+pub mod tools;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -16,6 +17,7 @@ pub use env::Env;
 pub use file::{FileConfig, JsonMode, LocalConfig, ProviderConfig, ProviderKind, TokenParam};
 pub use paths::Paths;
 pub use settings::{Layer, Secret, Settings, Source, Sourced};
+pub use tools::{ToolFlags, ToolMode, ToolSettings};
 
 /// Configuration errors; all of them are the user's input (exit 2).
 #[derive(Debug, thiserror::Error)]

@@ -61,6 +61,9 @@ pub struct Layer {
     pub threads: Option<Sourced<u32>>,
     pub max_context: Option<Sourced<u32>>,
     pub chat_template: Option<Sourced<String>>,
+    pub save: Option<Sourced<bool>>,
+    /// The tool flags (`--tools`, `--allow`, `--max-steps`); only the flag layer sets them.
+    pub tools: super::ToolFlags,
 }
 
 /// An API key read from the environment; its `Debug` never shows the value.
@@ -104,6 +107,10 @@ pub struct Settings {
     pub threads: Sourced<Option<u32>>,
     pub max_context: Sourced<Option<u32>>,
     pub chat_template: Sourced<Option<String>>,
+    /// Save every `ask` exchange (`save`, `MITCHELL_SAVE`, `--no-save`).
+    pub save: Sourced<bool>,
+    /// The agent's tools.
+    pub tools: super::ToolSettings,
     /// The default local model from the file's `local.model`.
     pub local_model: Sourced<Option<String>>,
     /// Named endpoints from the file.
@@ -171,6 +178,11 @@ impl Settings {
                     .map(|v| (var.to_owned(), Secret::new(v.trim())))
             })
             .collect();
+        let tools = super::ToolSettings::resolve(
+            config_file.as_deref().zip(file_cfg.tools.as_ref()),
+            env,
+            &flags.tools,
+        )?;
         let [f, e, g] = [file_layer, env_layer, flags];
         Ok(Settings {
             paths,
@@ -199,6 +211,8 @@ impl Settings {
             threads: optional([f.threads, e.threads, g.threads]),
             max_context: optional([f.max_context, e.max_context, g.max_context]),
             chat_template: optional([f.chat_template, e.chat_template, g.chat_template]),
+            save: or_default([f.save, e.save, g.save], true),
+            tools,
             local_model,
             providers: file_cfg.providers,
             env_keys,
@@ -228,6 +242,8 @@ fn file_layer(path: &std::path::Path, cfg: &FileConfig) -> Layer {
         threads: local.threads.map(|v| Sourced::new(v, src())),
         max_context: local.max_context.map(|v| Sourced::new(v, src())),
         chat_template: s(&local.chat_template),
+        save: cfg.save.map(|v| Sourced::new(v, src())),
+        tools: super::ToolFlags::default(),
     }
 }
 
@@ -279,5 +295,7 @@ fn env_layer(env: &Env) -> Result<Layer, crate::config::ConfigError> {
         threads: parsed(env, "MITCHELL_THREADS")?,
         max_context: parsed(env, "MITCHELL_MAX_CONTEXT")?,
         chat_template: text(env, "MITCHELL_CHAT_TEMPLATE"),
+        save: parsed(env, "MITCHELL_SAVE")?,
+        tools: super::ToolFlags::default(),
     })
 }

@@ -1,9 +1,11 @@
 //! The driver of one exchange: starts the provider's stream, prints answer text as it arrives
 //! (`Output::answer`), reasoning on stderr when wanted, notices on stderr, and folds every event
 //! into a `Reply`. Ctrl-C drops the receiver (the provider closes its connection) and returns
-//! `error::Interrupted`; a closed stdout returns the io error (the app exits 0 silently).
-//! `drive_observed` also hands every event, and a regular tick, to an `Observer` (the sessions
-//! store checkpoints a streaming reply that way).
+//! `error::Interrupted`. A closed stdout (`mitchell ask … | head -1`) is not a failed reply: the
+//! driver stops printing, reads the stream to its end (so the session stores it complete) and
+//! reports `reader_gone`; the app then exits 0 silently. `drive_observed` also hands every
+//! event, and a regular tick, to an `Observer` (the sessions store checkpoints a streaming reply
+//! that way). Whole turns with tool calls are `conversation::turn`'s job.
 
 use std::time::Duration;
 
@@ -54,19 +56,23 @@ pub async fn drive(
     out: &mut Output,
     options: ExchangeOptions,
 ) -> anyhow::Result<Reply> {
-    match drive_until_interrupted(provider, request, out, options).await? {
-        Exchange::Done(reply) => Ok(reply),
-        Exchange::Interrupted(_) => Err(Interrupted.into()),
+    let ended = drive_until_interrupted(provider, request, out, options).await?;
+    if ended.interrupted {
+        return Err(Interrupted.into());
     }
+    Ok(ended.reply)
 }
 
 /// How an exchange ended, for callers that keep a partial reply (the REPL).
 #[derive(Debug, Clone, PartialEq)]
-pub enum Exchange {
-    /// The stream ended (finished, failed or truncated: see `outcome`).
-    Done(Reply),
-    /// Ctrl-C: what had arrived so far; the connection is closed.
-    Interrupted(Reply),
+pub struct Exchange {
+    /// Everything the stream said (finished, failed or truncated: see `outcome`); after Ctrl-C,
+    /// what had arrived so far.
+    pub reply: Reply,
+    /// Ctrl-C ended it; the connection is closed.
+    pub interrupted: bool,
+    /// stdout's reader went away; the stream was still read to its end.
+    pub reader_gone: bool,
 }
 
 /// Like `drive`, but Ctrl-C returns the partial reply instead of an error.
@@ -96,15 +102,16 @@ pub async fn drive_observed(
     let mut printed_any = false;
     let mut ends_with_newline = true;
     let mut reasoning_open = false;
+    let mut reader_gone = false;
     loop {
         let event = tokio::select! {
             biased;
             _ = &mut ctrl_c => {
                 drop(rx);
-                if printed_any && !ends_with_newline {
+                if printed_any && !ends_with_newline && !reader_gone {
                     let _ = out.finish_answer(false);
                 }
-                return Ok(Exchange::Interrupted(reply));
+                return Ok(Exchange { reply, interrupted: true, reader_gone });
             }
             event = rx.recv() => event,
             _ = tick.tick() => {
@@ -115,12 +122,16 @@ pub async fn drive_observed(
         let Some(event) = event else { break };
         observer.event(&event);
         match &event {
-            StreamEvent::Text(text) if options.echo => {
+            StreamEvent::Text(text) if options.echo && !reader_gone => {
                 if reasoning_open {
                     out.reasoning("\n");
                     reasoning_open = false;
                 }
-                out.answer(text)?;
+                match out.answer(text) {
+                    Ok(()) => {}
+                    Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => reader_gone = true,
+                    Err(err) => return Err(err.into()),
+                }
                 printed_any = true;
                 ends_with_newline = text.ends_with('\n');
             }
@@ -142,10 +153,18 @@ pub async fn drive_observed(
     if reply.error.is_none() && reply.finish_reason.is_none() {
         reply.error = Some(Error::Truncated);
     }
-    if printed_any && !ends_with_newline {
-        out.finish_answer(false)?;
+    if printed_any && !ends_with_newline && !reader_gone {
+        match out.finish_answer(false) {
+            Ok(()) => {}
+            Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => reader_gone = true,
+            Err(err) => return Err(err.into()),
+        }
     }
-    Ok(Exchange::Done(reply))
+    Ok(Exchange {
+        reply,
+        interrupted: false,
+        reader_gone,
+    })
 }
 
 /// The reply when it finished, its error otherwise.

@@ -5,7 +5,12 @@
 
 pub mod budget;
 pub mod exchange;
+pub mod history;
 pub mod prompt;
+pub mod record;
+pub mod session;
+pub mod turn;
 
 pub use exchange::{Exchange, ExchangeOptions, drive, drive_until_interrupted, outcome};
 pub use prompt::{InputError, prompt_from};
+pub use turn::{Step, TurnEnd, TurnLimits, TurnObserver, run_turn};

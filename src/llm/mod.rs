@@ -9,12 +9,14 @@ pub mod http;
 #[cfg(feature = "local")]
 pub mod local;
 pub mod reply;
+#[cfg(test)]
+pub mod scripted;
 
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
 pub use error::Error;
-pub use reply::Reply;
+pub use reply::{Reply, ToolCall};
 
 /// Who said a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,6 +25,8 @@ pub enum Role {
     System,
     User,
     Assistant,
+    /// The result of a tool call (`tool_call_id` names the call).
+    Tool,
 }
 
 /// One message of a conversation.
@@ -30,27 +34,55 @@ pub enum Role {
 pub struct Message {
     pub role: Role,
     pub content: String,
+    /// The calls an assistant message asked for (empty otherwise).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tool_calls: Vec<ToolCall>,
+    /// The call a `tool` message answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_call_id: Option<String>,
 }
 
 impl Message {
-    pub fn system(content: impl Into<String>) -> Self {
+    fn plain(role: Role, content: String) -> Self {
         Message {
-            role: Role::System,
-            content: content.into(),
+            role,
+            content,
+            tool_calls: Vec::new(),
+            tool_call_id: None,
         }
+    }
+    pub fn system(content: impl Into<String>) -> Self {
+        Message::plain(Role::System, content.into())
     }
     pub fn user(content: impl Into<String>) -> Self {
-        Message {
-            role: Role::User,
-            content: content.into(),
-        }
+        Message::plain(Role::User, content.into())
     }
     pub fn assistant(content: impl Into<String>) -> Self {
+        Message::plain(Role::Assistant, content.into())
+    }
+    /// An assistant message that asked for tool calls (its text may be empty).
+    pub fn assistant_calls(content: impl Into<String>, calls: Vec<ToolCall>) -> Self {
         Message {
-            role: Role::Assistant,
-            content: content.into(),
+            tool_calls: calls,
+            ..Message::assistant(content)
         }
     }
+    /// The result of the call `id`.
+    pub fn tool(id: impl Into<String>, content: impl Into<String>) -> Self {
+        Message {
+            tool_call_id: Some(id.into()),
+            ..Message::plain(Role::Tool, content.into())
+        }
+    }
+}
+
+/// A function the model may call, offered as an OpenAI `tools` entry of type `function`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ToolSpec {
+    pub name: String,
+    pub description: String,
+    /// The JSON Schema of the arguments object.
+    pub parameters: serde_json::Value,
 }
 
 /// A request for schema-shaped JSON output.
@@ -74,6 +106,8 @@ pub struct ChatRequest {
     pub json_schema: Option<JsonSchemaFormat>,
     /// `false` asks for one whole response (`--no-stream`); events are emitted all the same.
     pub stream: bool,
+    /// Functions the model may call (none: no `tools` are sent).
+    pub tools: Vec<ToolSpec>,
 }
 
 /// Token counts. Every counter is optional: many streams report none.
@@ -122,6 +156,18 @@ pub trait Provider: Send + Sync {
     fn name(&self) -> &str;
     /// The model requests go to, for the prompt and the sessions store.
     fn model(&self) -> &str;
+    /// True for the embedded engine: nothing it is sent leaves the machine.
+    fn is_local(&self) -> bool {
+        false
+    }
+    /// The key requests carry, so tool results can be scrubbed of it.
+    fn api_key(&self) -> Option<&str> {
+        None
+    }
+    /// Whether the model can be offered tools (HTTP: assumed; local: its chat template says).
+    fn supports_tools(&self) -> bool {
+        true
+    }
     /// The context window in tokens, when known.
     fn context_window(&self) -> Option<u32> {
         None

@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::{Error, StreamEvent, ToolCallDelta, Usage};
 
 /// One assembled tool call.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct ToolCall {
     pub id: String,
     pub name: String,

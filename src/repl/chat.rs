@@ -1,17 +1,16 @@
 //! `Chat`: what one REPL holds — settings, the provider, the store, the current session and the
-//! per-REPL overrides (detail, extra system text) — and sending one turn: commit the user's
-//! message, fit the history into the context budget (saying on stderr what was left out),
-//! stream the reply into the store, print how it ended.
+//! per-REPL overrides (detail, extra system text) — and sending one turn through
+//! `conversation::session` (commit the user's message, fit the history, run the turn engine with
+//! the agent's tools, save every step), then print how it ended.
 
 use crate::config::{Env, Settings, Source, Sourced};
-use crate::conversation::budget;
-use crate::llm::{ChatRequest, Message, Provider, Role, Usage};
+use crate::conversation::ExchangeOptions;
+use crate::conversation::session::{SessionTurn, run_session_turn};
+use crate::conversation::turn::{Toolbox, TurnLimits, add_usage};
+use crate::llm::{ChatRequest, Message, Provider, Usage};
 use crate::output::Output;
 use crate::persona::Detail;
-use crate::store::{ReplyRecorder, Session, SessionMeta, Status, Store, StoreError, StoredMessage};
-
-use super::turn;
-use crate::conversation::ExchangeOptions;
+use crate::store::{Session, SessionMeta, Store, StoreError};
 
 /// Options `chat` passes to the REPL.
 #[derive(Debug, Clone, Default)]
@@ -38,25 +37,6 @@ pub struct Chat {
     pub usage: Usage,
 }
 
-/// The conversation to send, from a session's stored messages: user turns and the replies that
-/// have text (a retried turn keeps only its newest reply; failed replies are left out).
-pub fn history(messages: &[StoredMessage]) -> Vec<Message> {
-    let mut out: Vec<Message> = Vec::new();
-    for m in messages {
-        match m.role {
-            Role::User => out.push(Message::user(m.content.clone())),
-            Role::Assistant if m.status != Status::Failed && !m.content.trim().is_empty() => {
-                if out.last().is_some_and(|l| l.role == Role::Assistant) {
-                    out.pop();
-                }
-                out.push(Message::assistant(m.content.clone()));
-            }
-            _ => {}
-        }
-    }
-    out
-}
-
 /// A model name short enough for the prompt (a GGUF path becomes its file stem).
 pub fn short_model(model: &str) -> &str {
     let base = model.rsplit('/').next().unwrap_or(model);
@@ -81,10 +61,19 @@ impl Chat {
         }
     }
 
-    /// The current session, created on first use.
-    pub fn session(&mut self) -> Result<Session, StoreError> {
+    /// The current session, created on first use. A session removed from under the REPL (by
+    /// `mitchell sessions rm` in another shell) is noticed here: the REPL says so and carries
+    /// on in a new session, so the message about to be sent is not lost.
+    pub fn session(&mut self, out: &mut Output) -> Result<Session, StoreError> {
         if let Some(s) = &self.session {
-            return Ok(s.clone());
+            if self.store.session(s.id)?.is_some() {
+                return Ok(s.clone());
+            }
+            out.warn(&format!(
+                "session {} was removed by another mitchell; continuing in a new session",
+                s.label()
+            ));
+            self.session = None;
         }
         let meta = self.meta();
         let s = self.store.create_session(None, &meta)?;
@@ -123,76 +112,56 @@ impl Chat {
         Ok(prompt)
     }
 
-    /// Sends `text` (or, for `/retry`, the last question again) and streams the reply.
+    /// Sends `text` (or, for `/retry`, the last question again) and streams the reply through
+    /// the turn engine, tools included, saving every step in the session.
     pub fn send(
         &mut self,
         text: Option<&str>,
         rt: &tokio::runtime::Runtime,
         out: &mut Output,
     ) -> anyhow::Result<()> {
-        let system = self.system_prompt()?;
-        let session = self.session()?;
-        if let Some(text) = text {
-            // Committed before the request goes out: a crash cannot lose what was typed.
-            self.store.begin_turn(session.id, text)?;
-        }
-        let mut conversation = history(&self.store.messages(session.id)?);
-        while conversation
-            .last()
-            .is_some_and(|m| m.role == Role::Assistant)
-        {
-            conversation.pop();
-        }
-        if conversation.is_empty() {
-            anyhow::bail!("nothing to retry yet");
-        }
-        let mut messages = vec![Message::system(system)];
-        messages.extend(conversation);
-        let context = self
-            .provider
-            .context_window()
-            .unwrap_or(budget::DEFAULT_CONTEXT);
-        let reserve = self.options.max_tokens.unwrap_or(budget::DEFAULT_RESERVE);
-        let fitted = budget::fit(messages, context, reserve);
-        if fitted.dropped_turns > 0 {
-            out.warn(&format!(
-                "{} earlier turn(s) left out to fit the model's context ({context} tokens)",
-                fitted.dropped_turns
-            ));
-        }
-        let request = ChatRequest {
-            messages: fitted.messages,
-            model: self.settings.model.value.clone(),
-            temperature: self.options.temperature.or(self.settings.temperature.value),
-            max_tokens: self.options.max_tokens.or(self.settings.max_tokens.value),
-            json_schema: None,
-            stream: true,
+        let mut system = self.system_prompt()?;
+        let session = self.session(out)?;
+        let mut agent = {
+            let _guard = rt.enter();
+            crate::tools::Agent::for_provider(&self.settings, self.provider.as_ref(), out)
         };
-        let provider_name = self.provider.name().to_owned();
-        let recorder = ReplyRecorder::start(
-            &mut self.store,
-            session.id,
-            Some(&provider_name),
-            Some(self.provider.model()),
-        )?;
-        let options = ExchangeOptions::streaming(out, self.options.show_reasoning);
-        let streamed = rt.block_on(turn::stream_recorded(
+        if agent.is_some() {
+            system.push_str("\n\n");
+            system.push_str(&crate::tools::system_note(&self.settings.tools));
+        }
+        let turn = SessionTurn {
+            system: vec![Message::system(system)],
+            text,
+            request: ChatRequest {
+                // The provider's own model (its config, `--model`, `/model`) answers.
+                model: None,
+                temperature: self.options.temperature.or(self.settings.temperature.value),
+                max_tokens: self.options.max_tokens.or(self.settings.max_tokens.value),
+                stream: true,
+                ..ChatRequest::default()
+            },
+            limits: TurnLimits {
+                max_steps: self.settings.tools.max_steps,
+            },
+            options: ExchangeOptions::streaming(out, self.options.show_reasoning),
+        };
+        let ended = rt.block_on(run_session_turn(
             self.provider.as_ref(),
-            request,
-            out,
-            options,
             &mut self.store,
-            recorder,
+            &session,
+            turn,
+            agent.as_mut().map(|a| a as &mut dyn Toolbox),
+            out,
         ))?;
-        if streamed.status == Status::Interrupted {
+        let end = ended.result?;
+        if end.interrupted {
             out.notice("[interrupted: the partial reply is kept]");
             return Ok(());
         }
-        let reply = crate::conversation::outcome(streamed.result?)
+        add_usage(&mut self.usage, &end.usage);
+        let reply = crate::conversation::outcome(end.reply)
             .map_err(|err| anyhow::Error::new(err).context("the reply failed"))?;
-        if let Some(u) = reply.usage {
-            add_usage(&mut self.usage, &u);
-        }
         if reply.finish_reason.as_deref() == Some("length") {
             out.warn("the reply was cut off at the token limit (finish_reason: length)");
         }
@@ -221,53 +190,9 @@ impl Chat {
     }
 }
 
-/// Adds one reply's counters to a running total.
-pub fn add_usage(total: &mut Usage, u: &Usage) {
-    let add = |t: &mut Option<u64>, v: Option<u64>| {
-        if let Some(v) = v {
-            *t = Some(t.unwrap_or(0) + v);
-        }
-    };
-    add(&mut total.prompt_tokens, u.prompt_tokens);
-    add(&mut total.completion_tokens, u.completion_tokens);
-    add(&mut total.total_tokens, u.total_tokens);
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn row(role: Role, content: &str, status: Status) -> StoredMessage {
-        StoredMessage {
-            id: 0,
-            session_id: 1,
-            role,
-            kind: "chat".into(),
-            content: content.into(),
-            status,
-            model: None,
-            provider: None,
-            usage: Usage::default(),
-            error: None,
-            created_at: 0,
-            updated_at: 0,
-        }
-    }
-
-    #[test]
-    fn history_keeps_the_newest_reply_and_skips_failed_ones() {
-        let rows = [
-            row(Role::User, "q1", Status::Complete),
-            row(Role::Assistant, "a1", Status::Complete),
-            row(Role::Assistant, "a1 again", Status::Interrupted),
-            row(Role::User, "q2", Status::Complete),
-            row(Role::Assistant, "half", Status::Failed),
-            row(Role::User, "q3", Status::Complete),
-        ];
-        let h = history(&rows);
-        let texts: Vec<_> = h.iter().map(|m| m.content.as_str()).collect();
-        assert_eq!(texts, ["q1", "a1 again", "q2", "q3"]);
-    }
 
     #[test]
     fn model_paths_are_shortened_for_the_prompt() {

@@ -81,7 +81,7 @@ pub fn run(
             chat.session = Some(session);
         }
         Command::Rename(name) => {
-            let session = chat.session()?;
+            let session = chat.session(out)?;
             chat.store.rename_session(session.id, &name)?;
             chat.session = chat.store.session(session.id)?;
             out.notice(&format!("session renamed to {}", name.trim()));
@@ -106,8 +106,10 @@ pub fn run(
             }
         }
         Command::Retry => chat.send(None, rt, out)?,
-        Command::Postmortem(text) => super::documents::draft(chat, Kind::Postmortem, &text, out)?,
-        Command::Overview(text) => super::documents::draft(chat, Kind::Overview, &text, out)?,
+        Command::Postmortem(text) => {
+            super::documents::draft(chat, Kind::Postmortem, &text, rt, out)?
+        }
+        Command::Overview(text) => super::documents::draft(chat, Kind::Overview, &text, rt, out)?,
         Command::Health => super::documents::health(chat, editor, out)?,
         Command::Usage => out.print(&usage(chat)?)?,
         Command::Edit => {
@@ -168,7 +170,7 @@ fn usage(chat: &Chat) -> anyhow::Result<String> {
     let mut stored = crate::llm::Usage::default();
     if let Some(s) = &chat.session {
         for m in chat.store.messages(s.id)? {
-            super::chat::add_usage(&mut stored, &m.usage);
+            crate::conversation::turn::add_usage(&mut stored, &m.usage);
         }
     }
     let n = |v: Option<u64>| v.map_or_else(|| "-".to_owned(), |v| v.to_string());

@@ -2,7 +2,8 @@
 //! with none, from the user's messages so far), a routed free-text request drafts the same way,
 //! and `/health` asks for each value through the line editor. Every document is printed on
 //! stdout and stored in the session (`Store::add_document`); drafting itself is
-//! `app::documents::draft_document`'s job.
+//! `app::documents::draft_document`'s job, with the REPL's own provider, runtime and system
+//! prompt (`/detail` and `/system` apply to drafts too).
 
 use jiff::Timestamp;
 
@@ -14,7 +15,13 @@ use crate::output::Output;
 
 /// Drafts `kind` from `text` (empty: from the conversation so far), prints it and stores it.
 /// Given text is committed as the user's turn before the model is asked.
-pub fn draft(chat: &mut Chat, kind: Kind, text: &str, out: &mut Output) -> anyhow::Result<()> {
+pub fn draft(
+    chat: &mut Chat,
+    kind: Kind,
+    text: &str,
+    rt: &tokio::runtime::Runtime,
+    out: &mut Output,
+) -> anyhow::Result<()> {
     let source = if text.trim().is_empty() {
         let said = conversation(chat)?;
         if said.trim().is_empty() {
@@ -26,11 +33,20 @@ pub fn draft(chat: &mut Chat, kind: Kind, text: &str, out: &mut Output) -> anyho
         }
         said
     } else {
-        let session = chat.session()?;
+        let session = chat.session(out)?;
         chat.store.begin_turn(session.id, text)?;
         text.to_owned()
     };
-    let Some(doc) = crate::app::documents::draft_document(&chat.settings, kind, &source, out)?
+    let system = chat.system_prompt()?;
+    let Some(doc) = crate::app::documents::draft_document(
+        &chat.settings,
+        chat.provider.as_ref(),
+        &system,
+        kind,
+        &source,
+        out,
+        rt,
+    )?
     else {
         // The errors and the saved draft's path are already printed.
         return Ok(());
@@ -54,7 +70,7 @@ pub fn health(chat: &mut Chat, editor: &mut LineEditor, out: &mut Output) -> any
 fn store(chat: &mut Chat, doc: &Document, out: &mut Output) -> anyhow::Result<()> {
     let markdown = doc.to_markdown(Timestamp::now())?;
     out.print(&markdown)?;
-    let session = chat.session()?;
+    let session = chat.session(out)?;
     chat.store
         .add_document(session.id, doc.kind().name(), &markdown)?;
     out.notice(&format!(
@@ -65,7 +81,8 @@ fn store(chat: &mut Chat, doc: &Document, out: &mut Output) -> anyhow::Result<()
     Ok(())
 }
 
-/// The user's messages in the current session, oldest first, separated by blank lines.
+/// The user's messages in the current session and what the agent's probes returned, oldest
+/// first, separated by blank lines.
 fn conversation(chat: &Chat) -> anyhow::Result<String> {
     let Some(session) = &chat.session else {
         return Ok(String::new());
@@ -74,8 +91,14 @@ fn conversation(chat: &Chat) -> anyhow::Result<String> {
         .store
         .messages(session.id)?
         .into_iter()
-        .filter(|m| m.role == Role::User)
-        .map(|m| m.content)
+        .filter_map(|m| match m.role {
+            Role::User => Some(m.content),
+            Role::Tool => Some(format!(
+                "What a probe of the system returned:\n{}",
+                m.content
+            )),
+            _ => None,
+        })
         .collect();
     Ok(said.join("\n\n"))
 }

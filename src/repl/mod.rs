@@ -10,7 +10,6 @@ pub mod command;
 pub mod commands;
 pub mod documents;
 pub mod editor;
-pub mod turn;
 
 use crate::error::ExitStatus;
 use crate::output::Output;
@@ -78,7 +77,7 @@ fn send(
         && let Some(kind) = crate::documents::router::route(text).route.kind()
     {
         out.notice(&format!("→ {}", kind.name()));
-        return documents::draft(chat, kind, text, out);
+        return documents::draft(chat, kind, text, rt, out);
     }
     chat.send(Some(text), rt, out)
 }

@@ -24,9 +24,10 @@ pub fn markdown(session: &Session, messages: &[StoredMessage]) -> String {
             Role::System => "System",
             Role::User => "You",
             Role::Assistant => "Mitchell",
+            Role::Tool => "Tool result",
         };
         let mut heading = format!("\n## {who}");
-        if msg.kind != "chat" {
+        if msg.kind != "chat" && msg.kind != "tool" {
             let _ = write!(heading, " ({})", msg.kind);
         }
         match msg.status {
@@ -37,10 +38,26 @@ pub fn markdown(session: &Session, messages: &[StoredMessage]) -> String {
                 let _ = write!(heading, " [{other}]");
             }
         }
+        if let Some(id) = &msg.tool_call_id {
+            let _ = write!(heading, " ({id})");
+        }
         out.push_str(&heading);
         out.push_str("\n\n");
-        out.push_str(msg.content.trim_end());
-        out.push('\n');
+        if msg.role == Role::Tool {
+            out.push_str("```text\n");
+            out.push_str(msg.content.trim_end());
+            out.push_str("\n```\n");
+        } else if !msg.content.trim().is_empty() || msg.tool_calls.is_empty() {
+            out.push_str(msg.content.trim_end());
+            out.push('\n');
+        }
+        for call in &msg.tool_calls {
+            let _ = writeln!(
+                out,
+                "- calls `{}` `{}` ({})",
+                call.name, call.arguments, call.id
+            );
+        }
         if let Some(err) = &msg.error {
             let _ = write!(out, "\n> error: {err}\n");
         }
@@ -72,6 +89,10 @@ struct JsonMessage<'a> {
     usage: Usage,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    tool_calls: &'a [crate::llm::ToolCall],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tool_call_id: Option<&'a str>,
     created_at: String,
 }
 
@@ -97,6 +118,8 @@ pub fn json(session: &Session, messages: &[StoredMessage]) -> String {
                 provider: m.provider.as_deref(),
                 usage: m.usage,
                 error: m.error.as_deref(),
+                tool_calls: &m.tool_calls,
+                tool_call_id: m.tool_call_id.as_deref(),
                 created_at: rfc3339(m.created_at),
             })
             .collect(),

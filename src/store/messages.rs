@@ -12,7 +12,8 @@ use super::{
 use crate::llm::{Role, Usage};
 
 const MESSAGE_COLUMNS: &str = "id, session_id, role, kind, content, status, model, provider,
-    prompt_tokens, completion_tokens, total_tokens, error, created_at, updated_at";
+    prompt_tokens, completion_tokens, total_tokens, error, created_at, updated_at, tool_calls,
+    tool_call_id";
 
 fn message_from_row(row: &Row<'_>) -> rusqlite::Result<StoredMessage> {
     let role: String = row.get(2)?;
@@ -35,6 +36,11 @@ fn message_from_row(row: &Row<'_>) -> rusqlite::Result<StoredMessage> {
         error: row.get(11)?,
         created_at: row.get(12)?,
         updated_at: row.get(13)?,
+        tool_calls: row
+            .get::<_, Option<String>>(14)?
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_default(),
+        tool_call_id: row.get(15)?,
     })
 }
 
@@ -112,6 +118,31 @@ impl Store {
         )
     }
 
+    /// Stores the result of the tool call `call_id`, as a `tool` row of the session.
+    pub fn add_tool_result(
+        &mut self,
+        session: SessionId,
+        call_id: &str,
+        content: &str,
+    ) -> Result<MessageId, StoreError> {
+        let id = self.append_message(
+            session,
+            &NewMessage {
+                role: Role::Tool,
+                kind: "tool",
+                content,
+                status: Status::Complete,
+                provider: None,
+                model: None,
+            },
+        )?;
+        self.conn.execute(
+            "UPDATE messages SET tool_call_id = ?1 WHERE id = ?2",
+            params![call_id, id],
+        )?;
+        Ok(id)
+    }
+
     /// Stores a finished document (`kind`: `postmortem`, `overview`, …) as an assistant
     /// message of the session, so it shows in `sessions show` and is searchable.
     pub fn add_document(
@@ -170,6 +201,10 @@ impl Store {
         end: &ReplyEnd,
     ) -> Result<(), StoreError> {
         let usage = end.usage.unwrap_or_default();
+        // Serialising plain strings cannot fail.
+        let calls = (!end.tool_calls.is_empty())
+            .then(|| serde_json::to_string(&end.tool_calls).ok())
+            .flatten();
         let now = now_ms();
         let tx = self
             .conn
@@ -178,7 +213,7 @@ impl Store {
             "UPDATE messages SET content = ?1, status = ?2,
                  model = coalesce(?3, model), provider = coalesce(?4, provider),
                  prompt_tokens = ?5, completion_tokens = ?6, total_tokens = ?7,
-                 error = ?8, updated_at = ?9
+                 error = ?8, updated_at = ?9, tool_calls = coalesce(?11, tool_calls)
              WHERE id = ?10",
             params![
                 text,
@@ -190,7 +225,8 @@ impl Store {
                 column(usage.total_tokens),
                 end.error,
                 now,
-                reply
+                reply,
+                calls
             ],
         )?;
         tx.execute(

@@ -120,6 +120,7 @@ fn role_str(role: Role) -> &'static str {
         Role::System => "system",
         Role::User => "user",
         Role::Assistant => "assistant",
+        Role::Tool => "tool",
     }
 }
 
@@ -129,6 +130,7 @@ pub fn role_label(role: Role) -> &'static str {
         Role::System => "system",
         Role::User => "you",
         Role::Assistant => "mitchell",
+        Role::Tool => "tool",
     }
 }
 
@@ -136,6 +138,7 @@ fn parse_role(s: &str) -> Role {
     match s {
         "system" => Role::System,
         "user" => Role::User,
+        "tool" => Role::Tool,
         _ => Role::Assistant,
     }
 }
@@ -192,6 +195,12 @@ pub struct StoredMessage {
     pub error: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The calls an assistant row asked for (empty for text replies).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tool_calls: Vec<crate::llm::ToolCall>,
+    /// The call a `tool` row answers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tool_call_id: Option<String>,
 }
 
 /// How a reply ended, recorded by `Store::finish_reply`.
@@ -202,6 +211,8 @@ pub struct ReplyEnd {
     pub provider: Option<String>,
     pub usage: Option<Usage>,
     pub error: Option<String>,
+    /// The tool calls the reply asked for.
+    pub tool_calls: Vec<crate::llm::ToolCall>,
 }
 
 /// One full-text match.

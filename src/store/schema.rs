@@ -75,6 +75,62 @@ const MIGRATIONS: &[&str] = &[
         UPDATE sessions SET message_count = message_count - 1 WHERE id = old.session_id;
     END;
     ",
+    // 3: the agent's steps. An assistant row may carry the tool calls it asked for (JSON), and
+    // `tool` rows hold each call's result. SQLite cannot widen a CHECK, so the table is rebuilt
+    // with its ids (the full-text index keys on them) and its triggers recreated; dropping a
+    // table fires no DELETE triggers, so the index and the counts stay as they are.
+    "
+    CREATE TABLE messages_v3 (
+        id                INTEGER PRIMARY KEY,
+        session_id        INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        role              TEXT NOT NULL CHECK (role IN ('system', 'user', 'assistant', 'tool')),
+        kind              TEXT NOT NULL DEFAULT 'chat',
+        content           TEXT NOT NULL,
+        status            TEXT NOT NULL
+                          CHECK (status IN ('complete', 'interrupted', 'failed', 'streaming')),
+        model             TEXT,
+        provider          TEXT,
+        prompt_tokens     INTEGER,
+        completion_tokens INTEGER,
+        total_tokens      INTEGER,
+        error             TEXT,
+        created_at        INTEGER NOT NULL,
+        updated_at        INTEGER NOT NULL,
+        tool_calls        TEXT,
+        tool_call_id      TEXT
+    );
+    INSERT INTO messages_v3 (id, session_id, role, kind, content, status, model, provider,
+                             prompt_tokens, completion_tokens, total_tokens, error,
+                             created_at, updated_at)
+        SELECT id, session_id, role, kind, content, status, model, provider,
+               prompt_tokens, completion_tokens, total_tokens, error, created_at, updated_at
+        FROM messages;
+    DROP TABLE messages;
+    ALTER TABLE messages_v3 RENAME TO messages;
+    CREATE INDEX messages_by_session ON messages(session_id, id);
+    CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+        INSERT INTO messages_fts(rowid, content) VALUES (new.id, new.content);
+    END;
+    CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+        INSERT INTO messages_fts(messages_fts, rowid, content)
+            VALUES ('delete', old.id, old.content);
+    END;
+    CREATE TRIGGER messages_fts_update AFTER UPDATE OF content ON messages BEGIN
+        INSERT INTO messages_fts(messages_fts, rowid, content)
+            VALUES ('delete', old.id, old.content);
+        INSERT INTO messages_fts(rowid, content) VALUES (new.id, new.content);
+    END;
+    CREATE TRIGGER sessions_count_insert AFTER INSERT ON messages BEGIN
+        UPDATE sessions SET
+            message_count = message_count + 1,
+            title = coalesce(title, CASE WHEN new.role = 'user'
+                                         THEN substr(new.content, 1, 60) END)
+        WHERE id = new.session_id;
+    END;
+    CREATE TRIGGER sessions_count_delete AFTER DELETE ON messages BEGIN
+        UPDATE sessions SET message_count = message_count - 1 WHERE id = old.session_id;
+    END;
+    ",
 ];
 
 /// The schema version this binary writes.
@@ -146,6 +202,44 @@ mod tests {
             )
             .expect("fts");
         assert_eq!(hits, 1);
+    }
+
+    #[test]
+    fn version_2_rows_keep_their_ids_index_and_counts_in_version_3() {
+        let mut conn = Connection::open_in_memory().expect("db");
+        conn.execute_batch(MIGRATIONS[0]).expect("v1");
+        conn.execute_batch(MIGRATIONS[1]).expect("v2");
+        conn.pragma_update(None, "user_version", 2).expect("set");
+        conn.execute_batch(
+            "INSERT INTO sessions (id, created_at, updated_at) VALUES (1, 0, 0);
+             INSERT INTO messages (id, session_id, role, content, status, created_at, updated_at)
+             VALUES (7, 1, 'user', 'the etcd quorum', 'complete', 0, 0);",
+        )
+        .expect("v2 rows");
+        migrate(&mut conn).expect("to v3");
+        conn.execute_batch(
+            "INSERT INTO messages (session_id, role, content, status, created_at, updated_at,
+                                   tool_call_id)
+             VALUES (1, 'tool', 'quorum lost on etcd-2', 'complete', 0, 0, 'call_1');",
+        )
+        .expect("a tool row");
+        let hits: Vec<i64> = conn
+            .prepare(
+                "SELECT rowid FROM messages_fts WHERE messages_fts MATCH 'quorum' ORDER BY rowid",
+            )
+            .expect("stmt")
+            .query_map([], |r| r.get(0))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows");
+        assert_eq!(hits[0], 7);
+        assert_eq!(hits.len(), 2);
+        let count: i64 = conn
+            .query_row("SELECT message_count FROM sessions WHERE id = 1", [], |r| {
+                r.get(0)
+            })
+            .expect("count");
+        assert_eq!(count, 2);
     }
 
     #[test]

@@ -2,54 +2,46 @@
 //! instructions, a request for schema-shaped JSON (the HTTP provider maps it to
 //! `response_format` per its `json_mode`, the local engine to a grammar), validation into the
 //! typed model, ONE repair round with the validation errors, and — when the draft still fails —
-//! exit 1 with the errors and the raw draft saved under the data directory.
+//! exit 1 with the errors and the raw draft saved under the data directory. Every request goes
+//! through the turn engine with the provider the caller holds (`ask`, a document command or
+//! the REPL, which passes its own system prompt with `/detail` and `/system` applied).
 
 use anyhow::Context;
 use jiff::Timestamp;
 
-use crate::cli::DocumentFormat;
-use crate::config::{Backend, Settings};
+use crate::config::Settings;
+use crate::conversation::ExchangeOptions;
+use crate::conversation::turn::{TurnLimits, Unobserved, run_turn};
 use crate::documents::{Document, Kind, draft};
-use crate::error::{ExitStatus, Interrupted};
-use crate::llm::{ChatRequest, Provider, Reply, StreamEvent};
+use crate::error::Interrupted;
+use crate::llm::{ChatRequest, Provider, Reply};
 use crate::output::Output;
 use crate::persona::Detail;
 
-/// Drafts `kind` from `text` after routing (`ask`, the REPL): says `→ kind` on stderr, drafts
-/// with the provider `settings` choose, prints the markdown on stdout. Exit 1 when the draft
-/// does not validate after the repair round.
-pub fn draft_routed(
-    settings: &Settings,
-    kind: Kind,
-    text: &str,
-    out: &mut Output,
-) -> anyhow::Result<ExitStatus> {
-    out.notice(&format!("→ {}", kind.name()));
-    match draft_document(settings, kind, text, out)? {
-        Some(doc) => {
-            super::emit(&doc, DocumentFormat::Markdown, None, Timestamp::now(), out)?;
-            Ok(ExitStatus::Success)
-        }
-        None => Ok(ExitStatus::Failure),
-    }
+/// The persona's system prompt for a draft: `detail` as configured, else compact for the
+/// embedded model and full for an endpoint.
+pub fn system_prompt(settings: &Settings, provider: &dyn Provider) -> anyhow::Result<String> {
+    let detail = settings.detail.value.unwrap_or(if provider.is_local() {
+        Detail::Compact
+    } else {
+        Detail::Full
+    });
+    crate::persona::system_prompt(settings, detail)
 }
 
-/// Drafts and validates `kind` from `text` with the configured provider. `Ok(None)` means the
-/// draft failed validation twice; the errors and the saved draft's path are already printed.
+/// Drafts and validates `kind` from `text` with `provider` (the one the caller already holds)
+/// and the caller's system prompt. `Ok(None)` means the draft failed validation twice; the
+/// errors and the saved draft's path are already printed.
 pub fn draft_document(
     settings: &Settings,
+    provider: &dyn Provider,
+    system: &str,
     kind: Kind,
     text: &str,
     out: &mut Output,
+    runtime: &tokio::runtime::Runtime,
 ) -> anyhow::Result<Option<Document>> {
-    let backend = settings.backend().map_err(crate::error::usage)?;
-    let detail = settings.detail.value.unwrap_or(match backend {
-        Backend::Local(_) => Detail::Compact,
-        Backend::Http(_) => Detail::Full,
-    });
-    let system = crate::persona::system_prompt(settings, detail)?;
-    let provider = crate::llm::connect(settings, out)?;
-    let mut request = draft::request(kind, &system, text);
+    let mut request = draft::request(kind, system, text);
     // A whole document fits well within this; a small model stuck repeating itself stops here.
     request.max_tokens = Some(settings.max_tokens.value.unwrap_or(DRAFT_MAX_TOKENS));
     if let Some(t) = settings.temperature.value {
@@ -61,9 +53,8 @@ pub fn draft_document(
         provider.model(),
         provider.name()
     ));
-    let runtime = super::super::runtime()?;
     runtime.block_on(async {
-        let first = collect(provider.as_ref(), request.clone(), out).await?;
+        let first = collect(provider, request.clone(), out).await?;
         let mut errors = match draft::validate(kind, &first.text) {
             Ok(doc) => return Ok(Some(doc)),
             Err(errors) => errors,
@@ -83,7 +74,7 @@ pub fn draft_document(
             draft::head(&first.text, REPAIR_DRAFT_CHARS),
             &errors,
         );
-        let second = collect(provider.as_ref(), repair, out).await?;
+        let second = collect(provider, repair, out).await?;
         match draft::validate(kind, &second.text) {
             Ok(doc) => Ok(Some(doc)),
             Err(errors) => {
@@ -106,36 +97,28 @@ const DRAFT_MAX_TOKENS: u32 = 2048;
 /// How much of a failed draft goes back in the repair round (a runaway draft is cut here).
 const REPAIR_DRAFT_CHARS: usize = 6000;
 
-/// Streams one request to the end and assembles the reply; Ctrl-C cancels (exit 130).
+/// Runs one request through the turn engine (no tools, nothing echoed) and returns the reply;
+/// Ctrl-C cancels (exit 130), and a stream that ended early or failed is an error.
 async fn collect(
     provider: &dyn Provider,
     request: ChatRequest,
     out: &mut Output,
 ) -> anyhow::Result<Reply> {
-    let mut events = provider.stream(request);
-    let mut reply = Reply::default();
-    let ctrl_c = tokio::signal::ctrl_c();
-    tokio::pin!(ctrl_c);
-    loop {
-        tokio::select! {
-            event = events.recv() => match event {
-                Some(StreamEvent::Notice(line)) => out.notice(&line),
-                Some(event) => {
-                    let end = matches!(event, StreamEvent::Finish(_) | StreamEvent::Error(_));
-                    reply.apply(&event);
-                    if end {
-                        break;
-                    }
-                }
-                None => break,
-            },
-            _ = &mut ctrl_c => return Err(Interrupted.into()),
-        }
+    let ended = run_turn(
+        provider,
+        request,
+        None,
+        TurnLimits::default(),
+        out,
+        ExchangeOptions::default(),
+        &mut Unobserved,
+    )
+    .await?;
+    if ended.interrupted {
+        return Err(Interrupted.into());
     }
-    match reply.error.take() {
-        Some(err) => Err(anyhow::Error::new(err).context("drafting failed")),
-        None => Ok(reply),
-    }
+    crate::conversation::outcome(ended.reply)
+        .map_err(|err| anyhow::Error::new(err).context("drafting failed"))
 }
 
 /// Writes the raw draft to `<data dir>/drafts/<kind>-<UTC time>.json` and returns the path.

@@ -9,6 +9,7 @@
 
 mod chunk;
 mod errors;
+pub mod probe;
 mod request;
 mod retry;
 mod send;
@@ -102,6 +103,10 @@ impl Provider for HttpProvider {
 
     fn model(&self) -> &str {
         self.inner.target.model.as_deref().unwrap_or("")
+    }
+
+    fn api_key(&self) -> Option<&str> {
+        self.inner.key.as_deref()
     }
 
     fn stream(&self, request: ChatRequest) -> mpsc::Receiver<StreamEvent> {

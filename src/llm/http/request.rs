@@ -16,7 +16,9 @@ pub const USER_AGENT: &str = concat!("mitchell/", env!("CARGO_PKG_VERSION"));
 struct Body<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     model: Option<&'a str>,
-    messages: Vec<Message>,
+    messages: Vec<WireMessage>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tools: Vec<Value>,
     stream: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     stream_options: Option<StreamOptions>,
@@ -28,6 +30,45 @@ struct Body<'a> {
     max_completion_tokens: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     response_format: Option<Value>,
+}
+
+/// A message as the chat-completions API spells it: an assistant's calls are
+/// `{id, type: "function", function: {name, arguments}}` and its text may be `null`.
+#[derive(Debug, Serialize)]
+struct WireMessage {
+    role: crate::llm::Role,
+    content: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tool_calls: Vec<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tool_call_id: Option<String>,
+}
+
+impl From<Message> for WireMessage {
+    fn from(m: Message) -> Self {
+        let tool_calls: Vec<Value> = m
+            .tool_calls
+            .iter()
+            .map(|c| {
+                json!({
+                    "id": c.id,
+                    "type": "function",
+                    "function": { "name": c.name, "arguments": c.arguments },
+                })
+            })
+            .collect();
+        let content = if m.content.is_empty() && !tool_calls.is_empty() {
+            None
+        } else {
+            Some(m.content)
+        };
+        WireMessage {
+            role: m.role,
+            content,
+            tool_calls,
+            tool_call_id: m.tool_call_id,
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -117,7 +158,21 @@ pub fn body(target: &HttpTarget, request: &ChatRequest) -> Value {
         } else {
             model(target, request)
         },
-        messages,
+        messages: messages.into_iter().map(WireMessage::from).collect(),
+        tools: request
+            .tools
+            .iter()
+            .map(|t| {
+                json!({
+                    "type": "function",
+                    "function": {
+                        "name": t.name,
+                        "description": t.description,
+                        "parameters": t.parameters,
+                    },
+                })
+            })
+            .collect(),
         stream: request.stream,
         stream_options: (request.stream && target.include_usage).then_some(StreamOptions {
             include_usage: true,

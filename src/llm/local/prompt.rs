@@ -60,6 +60,7 @@ fn message(m: &Message) -> Result<LlamaChatMessage, String> {
         Role::System => "system",
         Role::User => "user",
         Role::Assistant => "assistant",
+        Role::Tool => "tool",
     };
     LlamaChatMessage::new(role.to_owned(), m.content.clone()).map_err(|e| e.to_string())
 }

@@ -1,0 +1,95 @@
+//! One turn inside a saved session, for `ask` and the REPL: the user's message is committed
+//! before anything is sent, the session's history (with earlier tool steps) is rebuilt and
+//! fitted into the context budget (a notice says what was left out), and the turn runs through
+//! `run_turn` with a `TurnRecorder` saving every step as it happens. A store failure during
+//! the turn is reported as a warning that the turn was not (fully) saved; it never hides the
+//! answer.
+
+use super::budget;
+use super::exchange::ExchangeOptions;
+use super::history::history;
+use super::record::TurnRecorder;
+use super::turn::{Toolbox, TurnEnd, TurnLimits, run_turn};
+use crate::llm::{ChatRequest, Message, Provider, Role};
+use crate::output::Output;
+use crate::store::{Session, Status, Store};
+
+/// What one session turn needs besides the provider and the store.
+pub struct SessionTurn<'a> {
+    /// The system prompt (and any other leading system messages).
+    pub system: Vec<Message>,
+    /// The new message; `None` answers the last one again (`/retry`).
+    pub text: Option<&'a str>,
+    /// Sampling, limits and streaming of every request; its messages are ignored.
+    pub request: ChatRequest,
+    pub limits: TurnLimits,
+    pub options: ExchangeOptions,
+}
+
+/// How a session turn ended: the turn (or the error that stopped it) and the stored status.
+pub struct SessionTurnEnd {
+    pub result: anyhow::Result<TurnEnd>,
+    pub status: Status,
+}
+
+/// Runs one turn of `session`. `Err` only when the user's message could not be committed.
+pub async fn run_session_turn(
+    provider: &dyn Provider,
+    store: &mut Store,
+    session: &Session,
+    turn: SessionTurn<'_>,
+    toolbox: Option<&mut dyn Toolbox>,
+    out: &mut Output,
+) -> anyhow::Result<SessionTurnEnd> {
+    if let Some(text) = turn.text {
+        // Committed before the request goes out: a crash cannot lose what was asked.
+        store.begin_turn(session.id, text)?;
+    }
+    let mut conversation = history(&store.messages(session.id)?);
+    // `/retry`: everything after the last user message goes.
+    if let Some(last_user) = conversation.iter().rposition(|m| m.role == Role::User) {
+        conversation.truncate(last_user + 1);
+    } else {
+        anyhow::bail!("nothing to retry yet");
+    }
+    let mut messages = turn.system;
+    messages.extend(conversation);
+    let context = provider.context_window().unwrap_or(budget::DEFAULT_CONTEXT);
+    let reserve = turn.request.max_tokens.unwrap_or(budget::DEFAULT_RESERVE);
+    let fitted = budget::fit(messages, context, reserve);
+    if fitted.dropped_turns > 0 {
+        out.warn(&format!(
+            "{} earlier turn(s) of session {} left out to fit the model's context ({context} tokens)",
+            fitted.dropped_turns,
+            session.label()
+        ));
+    }
+    let request = ChatRequest {
+        messages: fitted.messages,
+        ..turn.request
+    };
+    let mut recorder = TurnRecorder::new(store, session.id, provider);
+    let result = run_turn(
+        provider,
+        request,
+        toolbox,
+        turn.limits,
+        out,
+        turn.options,
+        &mut recorder,
+    )
+    .await;
+    let status = match &result {
+        Ok(end) if end.interrupted => Status::Interrupted,
+        Ok(_) => recorder.status,
+        Err(_) => Status::Failed,
+    };
+    let error = result.as_ref().err().map(ToString::to_string);
+    if let Some(err) = recorder.finish(error.as_deref()) {
+        out.warn(&format!(
+            "this turn was not fully saved in session {}: {err}",
+            session.label()
+        ));
+    }
+    Ok(SessionTurnEnd { result, status })
+}
