@@ -6,7 +6,7 @@ use std::io::Read;
 
 use serde::Serialize;
 
-use super::documents::session::DocumentSession;
+use super::documents::session::{DocumentSession, Target};
 use crate::cli::{AskArgs, DocumentFormat, GlobalArgs};
 use crate::config::{Backend, Env, Settings, Source, Sourced};
 use crate::conversation::turn::{Step, Toolbox, TurnLimits};
@@ -116,7 +116,12 @@ fn draft_routed(
     out.notice(&format!("→ {}", kind.name()));
     let mut session = if super::ask_session::saving(args, settings) {
         // Committed before the model is asked: a failed draft loses nothing.
-        let mut session = DocumentSession::open(settings, args.session.as_deref(), out)?;
+        let target = if super::ask_session::named(args) {
+            Target::from_flag(args.session.as_deref())
+        } else {
+            Target::New
+        };
+        let mut session = DocumentSession::open(settings, target, out)?;
         session.user_turn(prompt)?;
         Some(session)
     } else {

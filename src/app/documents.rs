@@ -65,7 +65,8 @@ pub fn run(
         let text = gather_text(&args.text, settings.max_input.value, out)?;
         if wants_session {
             // Committed before the model is asked: a failed draft loses nothing.
-            let mut opened = DocumentSession::open(&settings, session_name, out)?;
+            let mut opened =
+                DocumentSession::open(&settings, session::Target::from_flag(session_name), out)?;
             opened.user_turn(&text)?;
             session = Some(opened);
         }
@@ -91,7 +92,7 @@ pub fn run(
             session
         } else {
             let settings = super::settings(global, env, settings_flags)?;
-            DocumentSession::open(&settings, session_name, out)?
+            DocumentSession::open(&settings, session::Target::from_flag(session_name), out)?
         };
         let markdown = doc.to_markdown(now).map_err(usage)?;
         session.document(kind, &markdown, out)?;

@@ -9,6 +9,24 @@ use crate::documents::Kind;
 use crate::output::Output;
 use crate::store::{Session, SessionMeta, Store, StoreError};
 
+/// Which session a document goes to.
+#[derive(Debug, Clone, Copy)]
+pub enum Target<'a> {
+    /// `--session NAME` (created if new).
+    Named(&'a str),
+    /// `--continue`: the latest (a new one when there is none).
+    Latest,
+    /// A new session (`ask`'s default save).
+    New,
+}
+
+impl<'a> Target<'a> {
+    /// `--session NAME` or `--continue`.
+    pub fn from_flag(name: Option<&'a str>) -> Self {
+        name.map_or(Target::Latest, Target::Named)
+    }
+}
+
 /// An open store and the session documents go to.
 pub struct DocumentSession {
     store: Store,
@@ -16,17 +34,18 @@ pub struct DocumentSession {
 }
 
 impl DocumentSession {
-    /// Opens the session `name` (created if new), or the latest one when `name` is `None`.
-    pub fn open(settings: &Settings, name: Option<&str>, out: &mut Output) -> anyhow::Result<Self> {
+    /// Opens the session `target` names.
+    pub fn open(settings: &Settings, target: Target<'_>, out: &mut Output) -> anyhow::Result<Self> {
         let mut store = Store::open_default(&settings.paths).map_err(StoreError::into_anyhow)?;
         let meta = SessionMeta {
             persona: Some(settings.persona.value.clone()),
             provider: settings.provider.value.clone(),
             model: settings.model.value.clone(),
         };
-        let session = match name {
-            Some(name) => store.named_session(name, &meta),
-            None => match store.latest_session() {
+        let session = match target {
+            Target::Named(name) => store.named_session(name, &meta),
+            Target::New => store.create_session(None, &meta),
+            Target::Latest => match store.latest_session() {
                 Ok(Some(latest)) => Ok(latest),
                 Ok(None) => {
                     out.notice("no earlier session: starting a new one");
