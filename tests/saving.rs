@@ -175,7 +175,11 @@ fn a_session_removed_under_the_repl_is_noticed_and_the_next_message_is_saved() {
     p.expect("m> ").unwrap();
     p.send("/quit\r").unwrap();
     p.expect(expectrl::Eof).unwrap();
-    let list = env.cmd().args(["sessions", "list", "--json"]).output().unwrap();
+    let list = env
+        .cmd()
+        .args(["sessions", "list", "--json"])
+        .output()
+        .unwrap();
     let sessions: Value = serde_json::from_slice(&list.stdout).unwrap();
     let sessions = sessions.as_array().unwrap();
     assert_eq!(sessions.len(), 1, "{sessions:?}");
