@@ -14,6 +14,7 @@ use llama_cpp_2::token::LlamaToken;
 use tokio::sync::mpsc;
 
 use super::prompt;
+use super::tools;
 use super::utf8::Utf8Stream;
 use crate::llm::{ChatRequest, Error, StreamEvent, Usage};
 
@@ -33,6 +34,8 @@ pub struct Engine {
     /// The model's sha256 (store) or path, size and mtime: keys the prefix cache.
     pub identity: String,
     pub template: LlamaChatTemplate,
+    /// The model's template uses the ChatML `<tool_call>` layout (`tools`).
+    pub tool_support: bool,
     pub n_ctx: u32,
     pub threads: i32,
     pub cache_dir: PathBuf,
@@ -73,7 +76,12 @@ fn generate(
     tx: &mpsc::Sender<StreamEvent>,
 ) -> Result<(), Stop> {
     let model = &engine.model;
-    let rendered = prompt::render(model, &engine.template, &request.messages)?;
+    let with_tools = engine.tool_support && !request.tools.is_empty();
+    let rendered = if with_tools {
+        tools::render(&request.messages, &request.tools)
+    } else {
+        prompt::render(model, &engine.template, &request.messages)?
+    };
     let add_bos = model.vocab().should_add_bos();
     let prefix_tokens = if rendered.prefix.is_empty() {
         Vec::new()
@@ -137,6 +145,16 @@ fn generate(
     let mut sampler = sampler(engine, request)?;
     let max_new = request.max_tokens.map_or(usize::MAX, |m| m as usize).max(1);
     let mut text = Utf8Stream::default();
+    let mut calls = tools::CallScanner::default();
+    // Text goes out as it is decoded; with tools, through the call scanner first.
+    let emit = |delta: String, calls: &mut tools::CallScanner| -> bool {
+        let events = if with_tools {
+            calls.push(&delta)
+        } else {
+            vec![StreamEvent::Text(delta)]
+        };
+        events.into_iter().all(|e| tx.blocking_send(e).is_ok())
+    };
     let mut generated = 0usize;
     let mut batch = LlamaBatch::new(1, 1);
     let finish = loop {
@@ -150,7 +168,7 @@ fn generate(
         generated += 1;
         let piece = model.vocab().token_to_piece(token, false, None);
         if let Some(delta) = text.push(&piece)
-            && tx.blocking_send(StreamEvent::Text(delta)).is_err()
+            && !emit(delta, &mut calls)
         {
             return Err(Stop::Cancelled);
         }
@@ -161,8 +179,16 @@ fn generate(
         n_past += 1;
     };
     if let Some(rest) = text.finish() {
-        let _ = tx.blocking_send(StreamEvent::Text(rest));
+        emit(rest, &mut calls);
     }
+    for event in calls.finish() {
+        let _ = tx.blocking_send(event);
+    }
+    let finish = if calls.calls() > 0 {
+        "tool_calls"
+    } else {
+        finish
+    };
     let usage = Usage {
         prompt_tokens: Some(prompt_len as u64),
         completion_tokens: Some(generated as u64),
@@ -278,6 +304,17 @@ fn sampler(engine: &Engine, request: &ChatRequest) -> Result<LlamaSampler, Stop>
             .map_err(|e| format!("turning the JSON schema into a grammar: {e}"))?;
         let g = LlamaSampler::grammar(&engine.model, &grammar, "root")
             .map_err(|e| format!("loading the grammar: {e}"))?;
+        chain.push(g);
+    } else if engine.tool_support && !request.tools.is_empty() {
+        let grammar = tools::grammar(&request.tools);
+        let g = LlamaSampler::grammar_lazy_patterns(
+            &engine.model,
+            &grammar,
+            "root",
+            &tools::triggers(),
+            &[],
+        )
+        .map_err(|e| format!("loading the tool-call grammar: {e}"))?;
         chain.push(g);
     }
     let temperature = request.temperature.unwrap_or(DEFAULT_TEMPERATURE);

@@ -8,6 +8,7 @@ pub mod fetch;
 pub mod gguf;
 pub mod prompt;
 pub mod store;
+pub mod tools;
 pub mod utf8;
 
 use std::path::{Path, PathBuf};
@@ -77,6 +78,12 @@ impl Provider for LocalProvider {
     fn context_window(&self) -> Option<u32> {
         Some(self.engine.n_ctx)
     }
+    fn is_local(&self) -> bool {
+        true
+    }
+    fn supports_tools(&self) -> bool {
+        self.engine.tool_support
+    }
     fn stream(&self, request: ChatRequest) -> mpsc::Receiver<StreamEvent> {
         let (tx, rx) = mpsc::channel(64);
         let engine = Arc::clone(&self.engine);
@@ -143,12 +150,14 @@ pub fn open(
             .unwrap_or("unknown architecture"),
         if threads == 1 { "" } else { "s" },
     ));
+    let tool_support = template.to_str().is_ok_and(tools::supported);
     Ok(LocalProvider {
         engine: Arc::new(Engine {
             model,
             name,
             identity,
             template,
+            tool_support,
             n_ctx,
             threads,
             cache_dir: paths.prompt_cache_dir(),
