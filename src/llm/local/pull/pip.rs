@@ -118,15 +118,35 @@ impl Pip {
 }
 
 /// The line of pip's output that says what went wrong: its last `ERROR:` line, else the last
-/// line of stderr, else of stdout.
+/// line of stderr, else of stdout; with the reason pip could not reach the index when it says.
 fn last_line(out: &Output) -> String {
+    let line = error_line(out);
+    match unreachable_index(&String::from_utf8_lossy(&out.stderr)) {
+        Some(reason) => format!("{line} (the package index could not be reached: {reason})"),
+        None => line,
+    }
+}
+
+/// pip retries a refused or failed connection with a warning and then only says it found no
+/// matching distribution: the warning holds the cause (`[Errno 111] Connection refused`).
+fn unreachable_index(stderr: &str) -> Option<String> {
+    let line = stderr
+        .lines()
+        .rfind(|l| l.contains("connection broken by"))?;
+    let cause = ["Failed to establish a new connection: ", "Error("]
+        .iter()
+        .find_map(|marker| line.split_once(marker).map(|(_, rest)| rest))?;
+    let cause = cause.split(['\'', '"']).next().unwrap_or(cause).trim();
+    (!cause.is_empty()).then(|| cause.to_owned())
+}
+
+fn error_line(out: &Output) -> String {
     let stderr = String::from_utf8_lossy(&out.stderr);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let last = |text: &str, keep: fn(&str) -> bool| {
         text.lines()
             .map(str::trim)
-            .filter(|l| keep(l))
-            .last()
+            .rfind(|l| keep(l))
             .map(str::to_owned)
     };
     last(&stderr, |l| l.starts_with("ERROR:"))
@@ -134,4 +154,26 @@ fn last_line(out: &Output) -> String {
         .or_else(|| last(&stderr, |l| !l.is_empty()))
         .or_else(|| last(&stdout, |l| !l.is_empty()))
         .unwrap_or_else(|| "no output".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_index_connection_is_named() {
+        let stderr = "WARNING: Retrying (Retry(total=0, connect=None, read=None, redirect=None, \
+            status=None)) after connection broken by 'NewConnectionError('<pip._vendor.urllib3.\
+            connection.HTTPConnection object at 0x7f>: Failed to establish a new connection: \
+            [Errno 111] Connection refused')': /simple/p/\nERROR: No matching distribution found \
+            for p==1\n";
+        assert_eq!(
+            unreachable_index(stderr).as_deref(),
+            Some("[Errno 111] Connection refused")
+        );
+        assert_eq!(
+            unreachable_index("ERROR: No matching distribution found for p==1"),
+            None
+        );
+    }
 }
