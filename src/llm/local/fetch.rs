@@ -38,7 +38,7 @@ pub async fn download(url: &str, part: &Path, show_progress: bool) -> Result<Fet
     let _ = rustls::crypto::ring::default_provider().install_default();
     let http_err = |e: reqwest::Error| FetchError::Http {
         url: url.to_owned(),
-        message: e.to_string(),
+        message: with_root_cause(&e),
     };
     let io_err = |source| FetchError::Io {
         path: part.display().to_string(),
@@ -89,7 +89,7 @@ pub async fn download(url: &str, part: &Path, show_progress: bool) -> Result<Fet
                 bar.set_position(written);
             }
             Err(e) => {
-                broken = Some(e.to_string());
+                broken = Some(with_root_cause(&e));
                 break;
             }
         }
@@ -111,6 +111,27 @@ pub async fn download(url: &str, part: &Path, show_progress: bool) -> Result<Fet
         resumed_from,
         total: written,
     })
+}
+
+/// reqwest's own summary without the URL (the message names it already), then the innermost
+/// cause, which is the one a user can act on: `error sending request: Connection refused`.
+fn with_root_cause(err: &reqwest::Error) -> String {
+    let mut root: &dyn std::error::Error = err;
+    while let Some(source) = root.source() {
+        root = source;
+    }
+    let summary = err
+        .to_string()
+        .split(" for url (")
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let root = root.to_string();
+    if summary.contains(&root) {
+        summary
+    } else {
+        format!("{summary}: {root}")
+    }
 }
 
 fn range_starts_at(resp: &reqwest::Response, have: u64) -> bool {

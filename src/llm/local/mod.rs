@@ -1,12 +1,15 @@
 //! The embedded llama.cpp provider, the only user of `llama-cpp-2`: resolves the model
-//! (`--model PATH|NAME`, `MITCHELL_MODEL`, `local.model`, else the default in the cache), loads it
+//! (`--model PATH|NAME`, `MITCHELL_MODEL`, `local.model`, else the default in the cache, else
+//! another cached model with a hint to pull the default), loads it
 //! once, and runs each request on its own thread (`engine`), so the async runtime never blocks.
 //! Dropping the receiver stops generation before the next token.
 
+pub mod catalogue;
 pub mod engine;
 pub mod fetch;
 pub mod gguf;
 pub mod prompt;
+pub mod pull;
 pub mod store;
 pub mod tools;
 pub mod utf8;
@@ -27,8 +30,16 @@ use crate::output::Output;
 use engine::Engine;
 use store::{DEFAULT_MODEL, Store};
 
-/// How to get the default model, for error messages.
-pub const FETCH_HINT: &str = "run scripts/fetch-default-model.sh (or `mitchell model import FILE.gguf --name smollm2-135m-instruct`)";
+/// How to get the default model, for messages.
+pub const FETCH_HINT: &str = "get it with `mitchell model pull qwen2.5-coder-1.5b-instruct` \
+     (or scripts/fetch-default-model.sh)";
+
+/// The context used when `max_context` is not set: the model's trained length, at most this.
+pub const DEFAULT_MAX_CONTEXT: u32 = 8192;
+
+/// New tokens per reply when the request sets no `max_tokens` (a small model can ramble for
+/// thousands of words).
+pub const DEFAULT_MAX_NEW_TOKENS: usize = 1024;
 
 /// llama.cpp's backend may be initialised once per process; every provider shares it.
 static BACKEND: OnceLock<Result<LlamaBackend, String>> = OnceLock::new();
@@ -126,7 +137,10 @@ pub fn open(
     paths: &Paths,
     out: &mut Output,
 ) -> anyhow::Result<LocalProvider> {
-    let (path, name, identity) = resolve(target, paths)?;
+    let (path, name, identity, fallback) = resolve(target, paths)?;
+    if let Some(hint) = fallback {
+        out.notice(&hint);
+    }
     let info = gguf::inspect(&path).map_err(error::usage)?;
     let backend = backend().map_err(|e| anyhow::anyhow!(e))?;
     let model = LlamaModel::load_from_file(backend, &path, &LlamaModelParams::default())
@@ -136,7 +150,8 @@ pub fn open(
     let trained = model.n_ctx_train().max(512);
     let n_ctx = target
         .max_context
-        .map_or(trained, |cap| cap.clamp(256, trained));
+        .unwrap_or(DEFAULT_MAX_CONTEXT)
+        .clamp(256, trained);
     let threads = target.threads.map_or_else(
         || std::thread::available_parallelism().map_or(4, std::num::NonZeroUsize::get),
         |t| t.max(1) as usize,
@@ -167,8 +182,12 @@ pub fn open(
     })
 }
 
-/// (file, display name, cache identity) of the model to load.
-fn resolve(target: &LocalTarget, paths: &Paths) -> anyhow::Result<(PathBuf, String, String)> {
+/// (file, display name, cache identity, the notice to print when the default model is missing
+/// and another answers) of the model to load.
+fn resolve(
+    target: &LocalTarget,
+    paths: &Paths,
+) -> anyhow::Result<(PathBuf, String, String, Option<String>)> {
     let store = Store::new(paths.models_dir());
     let wanted = target.model.as_deref();
     let looks_like_path = |s: &str| {
@@ -191,19 +210,38 @@ fn resolve(target: &LocalTarget, paths: &Paths) -> anyhow::Result<(PathBuf, Stri
             let abs = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
             let name = store::name_from_file(&path.to_string_lossy());
             let identity = format!("{}:{}:{mtime}", abs.display(), meta.len());
-            Ok((path, name, identity))
+            Ok((path, name, identity, None))
         }
         Some(name) => {
             let record = store.get(name).map_err(error::usage)?;
-            Ok((store.gguf_path(name), record.name, record.sha256))
+            Ok((store.gguf_path(name), record.name, record.sha256, None))
         }
-        None => match store.get(DEFAULT_MODEL) {
-            Ok(record) => Ok((store.gguf_path(DEFAULT_MODEL), record.name, record.sha256)),
-            Err(_) => Err(anyhow::anyhow!(
-                "no local model: the default model {DEFAULT_MODEL} is not in {} — {FETCH_HINT}; \
-                 or pass --base-url / configure a provider",
-                store.dir().display()
-            )),
-        },
+        None => {
+            let records = store.list().unwrap_or_default();
+            let catalogue = catalogue::Catalogue::builtin();
+            let preferred: Vec<&str> = catalogue.models.iter().map(|m| m.name.as_str()).collect();
+            match store::pick_default(&records, &preferred) {
+                Some(record) => {
+                    let fallback = (record.name != DEFAULT_MODEL).then(|| {
+                        format!(
+                            "the default model {DEFAULT_MODEL} is not cached, so {} answers; \
+                             {FETCH_HINT}",
+                            record.name
+                        )
+                    });
+                    Ok((
+                        store.gguf_path(&record.name),
+                        record.name.clone(),
+                        record.sha256.clone(),
+                        fallback,
+                    ))
+                }
+                None => Err(anyhow::anyhow!(
+                    "no local model: the default model {DEFAULT_MODEL} is not in {} — \
+                     {FETCH_HINT}; or pass --base-url / configure a provider",
+                    store.dir().display()
+                )),
+            }
+        }
     }
 }

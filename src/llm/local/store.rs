@@ -1,6 +1,7 @@
 //! The model store: `<models_dir>/<name>.gguf` with a `<name>.json` record beside it (sha256,
 //! size, architecture, context length, chat template) and an optional `<name>.NOTICE` (licence).
-//! Import checks the GGUF header, hashes and copies; nothing here loads a model.
+//! Import checks every input (name, GGUF header, notice) before it copies anything, then hashes
+//! and copies; `adopt` moves in a file a pull has already verified. Nothing here loads a model.
 
 use std::fs;
 use std::io::{self, Read, Write};
@@ -11,8 +12,8 @@ use sha2::{Digest, Sha256};
 
 use super::gguf::{self, GgufError};
 
-/// The model used when none is named.
-pub const DEFAULT_MODEL: &str = "smollm2-135m-instruct";
+/// The model used when none is named (an entry of the model catalogue).
+pub const DEFAULT_MODEL: &str = "qwen2.5-coder-1.5b-instruct";
 
 /// What the store keeps about one model (the `.json` record and `model list --json`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,6 +38,8 @@ pub enum StoreError {
     BadName(String),
     #[error("no model named `{0}` in the cache (see `mitchell model list`)")]
     NotFound(String),
+    #[error("notice file {path}: {message}")]
+    Notice { path: String, message: String },
     #[error("sha256 mismatch for {what}: expected {expected}, got {actual}")]
     Sha256 {
         what: String,
@@ -50,7 +53,10 @@ impl StoreError {
     pub fn is_usage(&self) -> bool {
         matches!(
             self,
-            StoreError::Gguf(_) | StoreError::BadName(_) | StoreError::NotFound(_)
+            StoreError::Gguf(_)
+                | StoreError::BadName(_)
+                | StoreError::NotFound(_)
+                | StoreError::Notice { .. }
         )
     }
 }
@@ -86,7 +92,8 @@ impl Store {
         self.dir.join(format!("{name}.NOTICE"))
     }
 
-    /// Checks `file`, hashes it, copies it in as `name`, and keeps `notice` beside it.
+    /// Checks `file`, hashes it, copies it in as `name`, and keeps `notice` beside it. Every
+    /// input is checked before anything is copied, so a bad one leaves the cache as it was.
     pub fn import(
         &self,
         file: &Path,
@@ -96,11 +103,50 @@ impl Store {
     ) -> Result<ModelRecord, StoreError> {
         check_name(name)?;
         let info = gguf::inspect(file)?;
-        fs::create_dir_all(&self.dir)
-            .map_err(io_err(format!("creating {}", self.dir.display())))?;
+        let notice = notice.map(read_notice).transpose()?;
+        self.create_dir()?;
         let tmp = self.dir.join(format!(".{name}.gguf.importing"));
         let (sha256, size) = copy_hashing(file, &tmp)?;
-        fs::rename(&tmp, self.gguf_path(name)).map_err(io_err("moving the model into place"))?;
+        self.install(&tmp, info, name, notice.as_deref(), source, sha256, size)
+    }
+
+    /// Moves `file`, whose sha256 the caller has verified, in as `name` with `notice` (text)
+    /// beside it. `file` must be on the same file system as the store (a pull's staging folder).
+    pub fn adopt(
+        &self,
+        file: &Path,
+        name: &str,
+        notice: Option<&str>,
+        source: &str,
+        sha256: &str,
+    ) -> Result<ModelRecord, StoreError> {
+        check_name(name)?;
+        let info = gguf::inspect(file)?;
+        let size = fs::metadata(file)
+            .map_err(io_err(format!("reading {}", file.display())))?
+            .len();
+        self.create_dir()?;
+        self.install(file, info, name, notice, source, sha256.to_owned(), size)
+    }
+
+    fn create_dir(&self) -> Result<(), StoreError> {
+        fs::create_dir_all(&self.dir).map_err(io_err(format!("creating {}", self.dir.display())))
+    }
+
+    /// Renames the checked `file` into place, writes the record and the notice (or drops a
+    /// notice left from an earlier model of that name).
+    #[allow(clippy::too_many_arguments)] // one private step of import and adopt
+    fn install(
+        &self,
+        file: &Path,
+        info: gguf::GgufInfo,
+        name: &str,
+        notice: Option<&str>,
+        source: &str,
+        sha256: String,
+        size: u64,
+    ) -> Result<ModelRecord, StoreError> {
+        fs::rename(file, self.gguf_path(name)).map_err(io_err("moving the model into place"))?;
         let record = ModelRecord {
             name: name.to_owned(),
             size,
@@ -111,9 +157,15 @@ impl Store {
             source: source.to_owned(),
         };
         self.write_record(&record)?;
-        if let Some(notice) = notice {
-            fs::copy(notice, self.notice_path(name))
-                .map_err(io_err(format!("copying {}", notice.display())))?;
+        let notice_path = self.notice_path(name);
+        match notice {
+            Some(text) => fs::write(&notice_path, text)
+                .map_err(io_err(format!("writing {}", notice_path.display())))?,
+            None => match fs::remove_file(&notice_path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(io_err(format!("removing {}", notice_path.display()))(e)),
+            },
         }
         Ok(record)
     }
@@ -176,6 +228,29 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// Reads a notice file for `import`: it must be a readable text file.
+fn read_notice(path: &Path) -> Result<String, StoreError> {
+    let bad = |message: String| StoreError::Notice {
+        path: path.display().to_string(),
+        message,
+    };
+    if path.is_dir() {
+        return Err(bad("is a folder, not a file".to_owned()));
+    }
+    let bytes = fs::read(path).map_err(|e| bad(e.to_string()))?;
+    String::from_utf8(bytes).map_err(|_| bad("is not UTF-8 text".to_owned()))
+}
+
+/// The model to answer with when none is named: the default when it is cached, else the first
+/// cached model in `preferred` order (the catalogue's, best first), else any cached model by
+/// name. `None` when the cache is empty.
+pub fn pick_default<'a>(records: &'a [ModelRecord], preferred: &[&str]) -> Option<&'a ModelRecord> {
+    let named = |name: &str| records.iter().find(|r| r.name == name);
+    named(DEFAULT_MODEL)
+        .or_else(|| preferred.iter().find_map(|p| named(p)))
+        .or_else(|| records.first())
 }
 
 /// Names become file names: keep them plain.
@@ -248,5 +323,30 @@ mod tests {
         assert_eq!(name_from_file("http://x/a/Smol.Q4.gguf?x=1"), "smol.q4");
         assert!(check_name("../x").is_err());
         assert!(check_name("smollm2-135m-instruct").is_ok());
+    }
+
+    fn record(name: &str) -> ModelRecord {
+        ModelRecord {
+            name: name.to_owned(),
+            size: 1,
+            architecture: None,
+            context_length: None,
+            chat_template: true,
+            sha256: String::new(),
+            source: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_default_then_the_catalogue_order_then_any_model_answers() {
+        let prefer = ["big", "small"];
+        let pick = |names: &[&str]| {
+            let records: Vec<ModelRecord> = names.iter().map(|n| record(n)).collect();
+            pick_default(&records, &prefer).map(|r| r.name.clone())
+        };
+        assert_eq!(pick(&["a", DEFAULT_MODEL, "small"]).unwrap(), DEFAULT_MODEL);
+        assert_eq!(pick(&["a", "small"]).unwrap(), "small");
+        assert_eq!(pick(&["a", "b"]).unwrap(), "a");
+        assert_eq!(pick(&[]), None);
     }
 }
