@@ -14,16 +14,19 @@ use crate::llm::{Message, Role, StreamEvent, ToolCallDelta, ToolSpec};
 
 const OPEN: &str = "<tool_call>";
 const CLOSE: &str = "</tool_call>";
-/// Small models often write the call as a fenced JSON block instead: accepted at the start of
-/// a reply only (later, a JSON block is an answer's example).
-const FENCE_OPEN: &str = "```json";
-const FENCE_CLOSE: &str = "```";
+/// Small models often write the call differently: in a ```json fence, inside `<tools>` (the
+/// prompt's own tag), or as a bare JSON object. Accepted at the start of a reply only (later, a
+/// JSON block is an answer's example). (opening, closing; empty: the JSON object's own end)
+const LEADS: [(&str, &str); 3] = [("```json", "```"), ("<tools>", "</tools>"), ("{", "")];
 
-/// When the lazy grammar starts: at `<tool_call>`, or at a reply that opens with ```json.
+/// When the lazy grammar starts: at `<tool_call>`, or at a reply that opens with one of the
+/// other leads.
 pub fn triggers() -> Vec<String> {
     vec![
         r"[\s\S]*?(<tool_call>[\s\S]*)".to_owned(),
         r"\s*(```json[\s\S]*)".to_owned(),
+        r"\s*(<tools>[\s\S]*)".to_owned(),
+        r"\s*(\{[\s\S]*)".to_owned(),
     ]
 }
 
@@ -138,7 +141,7 @@ pub fn grammar(tools: &[ToolSpec]) -> String {
         ));
     }
     format!(
-        "root ::= \"{OPEN}\" ws call ws \"{CLOSE}\" | \"{FENCE_OPEN}\" ws call ws \"{FENCE_CLOSE}\"\n\
+        "root ::= \"{OPEN}\" ws call ws \"{CLOSE}\" | \"```json\" ws call ws \"```\" | \"<tools>\" ws call ws \"</tools>\" | call\n\
          call ::= {}\n\
          ws ::= [ \\t\\n]*\n\
          string ::= \"\\\"\" char* \"\\\"\"\n\
@@ -157,14 +160,21 @@ fn gbnf_literal(text: &str) -> String {
     format!("\"{escaped}\"")
 }
 
+/// What a reply that opened with a lead turned out to be.
+enum Fenced {
+    Wait,
+    Call(StreamEvent, usize),
+    Text,
+}
+
 /// Splits the model's output into text and tool calls as it streams. Text that might be the
 /// start of `<tool_call>` is held back until it is clearly not.
 #[derive(Debug, Default)]
 pub struct CallScanner {
     pending: String,
     in_call: bool,
-    /// Inside a ```json block that opened the reply.
-    in_fence: bool,
+    /// Inside one of `LEADS` that opened the reply.
+    in_fence: Option<usize>,
     /// Text was already emitted (a fence no longer counts as a call).
     started: bool,
     calls: u32,
@@ -175,32 +185,24 @@ impl CallScanner {
     pub fn push(&mut self, piece: &str) -> Vec<StreamEvent> {
         self.pending.push_str(piece);
         let mut events = Vec::new();
-        if !self.started && !self.in_call && !self.in_fence {
+        if !self.started && !self.in_call && self.in_fence.is_none() {
             let lead = self.pending.trim_start();
-            if lead.starts_with(FENCE_OPEN) {
-                self.in_fence = true;
-            } else if FENCE_OPEN.starts_with(lead) {
+            if let Some(i) = LEADS.iter().position(|(open, _)| lead.starts_with(open)) {
+                self.in_fence = Some(i);
+            } else if lead.is_empty() || LEADS.iter().any(|(open, _)| open.starts_with(lead)) {
                 return events;
             }
         }
-        if self.in_fence {
-            let lead = self.pending.trim_start();
-            let Some(end) = lead[FENCE_OPEN.len()..].find(FENCE_CLOSE) else {
-                return events;
-            };
-            let body = lead[FENCE_OPEN.len()..FENCE_OPEN.len() + end]
-                .trim()
-                .to_owned();
-            let consumed =
-                self.pending.len() - lead.len() + FENCE_OPEN.len() + end + FENCE_CLOSE.len();
-            self.in_fence = false;
-            match self.parse(&body) {
-                Some(call) => {
+        if let Some(i) = self.in_fence {
+            match self.fenced(i, false) {
+                Fenced::Wait => return events,
+                Fenced::Call(call, consumed) => {
                     self.pending.drain(..consumed);
                     events.push(call);
                 }
-                None => self.started = true,
+                Fenced::Text => self.started = true,
             }
+            self.in_fence = None;
         }
         loop {
             if self.in_call {
@@ -248,13 +250,13 @@ impl CallScanner {
             self.in_call = false;
             return vec![self.call(rest.trim())];
         }
-        if self.in_fence {
-            self.in_fence = false;
-            let lead = rest.trim_start();
-            let body = lead[FENCE_OPEN.len()..].trim_end_matches('`').trim();
-            if let Some(call) = self.parse(body) {
+        if let Some(i) = self.in_fence.take() {
+            self.pending = rest;
+            if let Fenced::Call(call, _) = self.fenced(i, true) {
                 return vec![call];
             }
+            let rest = std::mem::take(&mut self.pending);
+            return vec![StreamEvent::Text(rest)];
         }
         if rest.is_empty() {
             Vec::new()
@@ -266,6 +268,40 @@ impl CallScanner {
     /// How many calls were made.
     pub fn calls(&self) -> u32 {
         self.calls
+    }
+
+    /// A reply that opened with `LEADS[i]`: a complete call (and the bytes it took), not yet
+    /// known, or plain text after all. At the end of output an unclosed lead is judged as is.
+    fn fenced(&mut self, i: usize, at_end: bool) -> Fenced {
+        let (open, close) = LEADS[i];
+        let skipped = self.pending.len() - self.pending.trim_start().len();
+        let lead = &self.pending[skipped..];
+        let body_start = if close.is_empty() { 0 } else { open.len() };
+        let after = &lead[body_start..];
+        let (body, consumed) = if close.is_empty() {
+            let mut values = serde_json::Deserializer::from_str(after).into_iter::<Value>();
+            match values.next() {
+                Some(Ok(_)) => {
+                    let n = values.byte_offset();
+                    (after[..n].to_owned(), skipped + n)
+                }
+                Some(Err(e)) if e.is_eof() && !at_end => return Fenced::Wait,
+                _ => return Fenced::Text,
+            }
+        } else {
+            match after.find(close) {
+                Some(end) => (
+                    after[..end].trim().to_owned(),
+                    skipped + body_start + end + close.len(),
+                ),
+                None if at_end => (after.trim().to_owned(), self.pending.len()),
+                None => return Fenced::Wait,
+            }
+        };
+        match self.parse(&body) {
+            Some(call) => Fenced::Call(call, consumed),
+            None => Fenced::Text,
+        }
     }
 
     /// A call when `body` is a JSON object naming a tool; `None` otherwise.
@@ -336,6 +372,30 @@ mod tests {
         let mut events = plain.push("a < b and <tool");
         events.extend(plain.finish());
         assert_eq!(texts(&events), "a < b and <tool");
+    }
+
+    #[test]
+    fn a_reply_that_opens_with_tools_tags_or_bare_json_naming_a_tool_is_a_call() {
+        for output in [
+            "<tools>\n{\"name\": \"run_command\", \"arguments\": {\"command\": \"df -h /\"}}\n</tools>",
+            "{\"name\": \"run_command\", \"arguments\": {\"command\": \"df -h /\"}}",
+        ] {
+            for split in 1..output.len() {
+                let mut s = CallScanner::default();
+                let mut events = s.push(&output[..split]);
+                events.extend(s.push(&output[split..]));
+                events.extend(s.finish());
+                assert_eq!(
+                    texts(&events),
+                    "[run_command:{\"command\":\"df -h /\"}]",
+                    "{output} split {split}"
+                );
+            }
+        }
+        let mut s = CallScanner::default();
+        let mut events = s.push("{\"region\": \"eu\"} is the config");
+        events.extend(s.finish());
+        assert_eq!(texts(&events), "{\"region\": \"eu\"} is the config");
     }
 
     #[test]
