@@ -46,6 +46,17 @@ pub fn run(
             out.notice(&format!("model: {}", chat.provider.model()));
         }
         Command::Provider(name) => {
+            // The same check (and words) as `--provider`; the current provider stays.
+            if name != "local" && !chat.settings.providers.contains_key(&name) {
+                let mut known: Vec<&str> =
+                    chat.settings.providers.keys().map(String::as_str).collect();
+                known.push("local");
+                return Err(crate::config::ConfigError::UnknownProvider {
+                    name,
+                    known: known.join(", "),
+                }
+                .into());
+            }
             chat.switch(None, Some(name), out)?;
             out.notice(&format!(
                 "provider: {} ({})",

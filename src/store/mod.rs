@@ -230,11 +230,12 @@ impl Store {
     /// Opens (creating if needed) the database at `path` and migrates it.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
+            crate::config::create_private_dir(dir).map_err(|source| StoreError::CreateDir {
                 path: dir.to_owned(),
                 source,
             })?;
         }
+        make_private(path)?;
         let mut conn = Connection::open(path)?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         // WAL: readers never block the writer. NORMAL sync is durable across a killed process
@@ -252,6 +253,49 @@ impl Store {
             .conn
             .pragma_query_value(None, "user_version", |row| row.get(0))?)
     }
+}
+
+/// Creates the database file owner-only (0600) before SQLite opens it, and tightens an
+/// existing one (and its `-wal`/`-shm`) that is readable by others. SQLite gives the WAL and
+/// shared-memory files the mode of the database file, so new ones are 0600 too.
+fn make_private(path: &Path) -> Result<(), StoreError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        let created = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path);
+        match created {
+            Ok(_) => {}
+            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut file = path.as_os_str().to_owned();
+                    file.push(suffix);
+                    let file = PathBuf::from(file);
+                    // Best effort: a file owned by someone else keeps its mode and still opens.
+                    if let Ok(meta) = std::fs::metadata(&file)
+                        && meta.permissions().mode() & 0o077 != 0
+                    {
+                        let _ = std::fs::set_permissions(
+                            &file,
+                            std::fs::Permissions::from_mode(meta.permissions().mode() & 0o700),
+                        );
+                    }
+                }
+            }
+            Err(source) => {
+                return Err(StoreError::CreateDir {
+                    path: path.to_owned(),
+                    source,
+                });
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }
 
 /// Now, in Unix milliseconds.

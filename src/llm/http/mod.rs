@@ -89,9 +89,32 @@ pub fn open(target: &HttpTarget) -> anyhow::Result<HttpProvider> {
 }
 
 impl HttpProvider {
-    /// `GET {base}/models`: the model ids the endpoint serves, sorted.
-    pub async fn list_models(&self) -> Result<Vec<String>, crate::llm::Error> {
-        transport::list_models(&self.inner).await
+    /// `GET {base}/models`: the model ids the endpoint serves, sorted. Each retry notice is
+    /// handed to `notice` as it happens (the channel they travel on is drained here, so a
+    /// retry never waits on a reader that is not there).
+    pub async fn list_models(
+        &self,
+        mut notice: impl FnMut(&str),
+    ) -> Result<Vec<String>, crate::llm::Error> {
+        let (tx, mut rx) = mpsc::channel(8);
+        let list = transport::list_models(&self.inner, &tx);
+        tokio::pin!(list);
+        let result = loop {
+            tokio::select! {
+                result = &mut list => break result,
+                Some(event) = rx.recv() => {
+                    if let StreamEvent::Notice(text) = event {
+                        notice(&text);
+                    }
+                }
+            }
+        };
+        while let Ok(event) = rx.try_recv() {
+            if let StreamEvent::Notice(text) = event {
+                notice(&text);
+            }
+        }
+        result
     }
 }
 
