@@ -35,7 +35,7 @@ pub fn run(
 struct Rows(Vec<(String, String, String)>);
 
 impl Rows {
-    fn push(&mut self, key: impl Into<String>, value: impl Into<String>, source: impl ToString) {
+    fn push(&mut self, key: impl Into<String>, value: impl Into<String>, source: &impl ToString) {
         self.0.push((key.into(), value.into(), source.to_string()));
     }
 
@@ -95,7 +95,7 @@ pub fn show(s: &Settings) -> String {
         Some(path) => path.display().to_string(),
         None => "(none)".to_owned(),
     };
-    r.push("config_file", file, "");
+    r.push("config_file", file, &"");
     r.set("persona", &s.persona);
     r.sourced("provider", &s.provider);
     r.sourced("model", &s.model);
@@ -113,7 +113,7 @@ pub fn show(s: &Settings) -> String {
     r.sourced("local.max_context", &s.max_context);
     r.sourced("local.chat_template", &s.chat_template);
     for (var, _) in &s.env_keys {
-        r.push("api_key", "<redacted>", format!("env {var}"));
+        r.push("api_key", "<redacted>", &format!("env {var}"));
     }
     let src = s
         .config_file
@@ -171,8 +171,8 @@ pub fn show(s: &Settings) -> String {
         }
         Err(err) => format!("error: {err}"),
     };
-    r.push("backend", backend, "");
-    r.push("data_dir", s.paths.data_dir.display().to_string(), "");
-    r.push("cache_dir", s.paths.cache_dir.display().to_string(), "");
+    r.push("backend", backend, &"");
+    r.push("data_dir", s.paths.data_dir.display().to_string(), &"");
+    r.push("cache_dir", s.paths.cache_dir.display().to_string(), &"");
     r.render()
 }

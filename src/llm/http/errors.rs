@@ -200,10 +200,10 @@ pub fn status_error(
     let provider = provider.to_owned();
     let mut message = info.display();
     if status == 404 && !mentions_model(info) && !has_version_segment(base_url) {
-        message.push_str(&format!(
-            " (the base URL usually ends in its version segment: try {}/v1)",
+        message = format!(
+            "{message} (the base URL usually ends in its version segment: try {}/v1)",
             base_url.trim_end_matches('/')
-        ));
+        );
     }
     // Worded for what the user can do; the server's own message (with its numbers) follows.
     let lead = if info.out_of_credit() || status == 402 {
