@@ -117,6 +117,22 @@ pub enum ContentError {
     },
 }
 
+impl ContentError {
+    /// Which input list the error is about and the item's index, to find its line: `links`
+    /// (an unknown id, a cycle) or `components` (an empty or duplicate id).
+    pub fn place(&self) -> Option<(&'static str, Option<usize>)> {
+        use diagram::DiagramError as D;
+        match self {
+            ContentError::Diagram(D::EmptyId { index } | D::DuplicateId { index, .. }) => {
+                Some(("components", Some(*index)))
+            }
+            ContentError::Diagram(D::UnknownId { index, .. }) => Some(("links", Some(*index))),
+            ContentError::Diagram(D::Cycle(_)) => Some(("links", None)),
+            ContentError::OutOfRange { field, .. } => Some((field, None)),
+        }
+    }
+}
+
 impl Document {
     pub fn kind(&self) -> Kind {
         match self {
