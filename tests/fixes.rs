@@ -691,3 +691,153 @@ fn the_builtin_persona_points_at_documentation_that_exists() {
     assert!(spec.contains("\"Personas → Format reference\""));
     assert!(readme.contains("## Personas") && readme.contains("### Format reference"));
 }
+
+// ---- The fault matrix: the database and huge or stalled bodies --------------------------------
+
+fn sha(path: &std::path::Path) -> Vec<u8> {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(std::fs::read(path).unwrap()).to_vec()
+}
+
+#[test]
+fn a_corrupt_database_is_a_clear_error_and_is_never_rewritten() {
+    let env = TestEnv::new();
+    std::fs::create_dir_all(env.data_dir()).unwrap();
+    let db = env.data_dir().join("mitchell.db");
+    let mut rng = fastrand::Rng::with_seed(12);
+    let noise: Vec<u8> = (0..65_536).map(|_| rng.u8(..)).collect();
+    std::fs::write(&db, &noise).unwrap();
+    for args in [&["sessions", "list"][..], &["sessions", "show"][..]] {
+        let r = run(env.cmd().args(args));
+        assert_eq!(r.code, Some(1), "{args:?}: {}", r.stderr);
+        assert_eq!(
+            r.stderr,
+            format!(
+                "error: {} is not a sessions database (damaged, or another program's file); it \
+                 is left as it is: move it aside to start a new one\n",
+                db.display()
+            )
+        );
+    }
+    assert_eq!(std::fs::read(&db).unwrap(), noise, "the file was changed");
+}
+
+#[test]
+fn a_database_from_a_newer_schema_is_refused_and_left_untouched() {
+    let env = TestEnv::new();
+    assert_eq!(run(env.cmd().args(["sessions", "list"])).code, Some(0));
+    let db = env.data_dir().join("mitchell.db");
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.pragma_update(None, "journal_mode", "DELETE").unwrap();
+        conn.pragma_update(None, "user_version", 99).unwrap();
+    }
+    let before = sha(&db);
+    let r = run(env.cmd().args(["sessions", "list"]));
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(
+        r.stderr.starts_with("error: sessions database: ")
+            || r.stderr
+                .starts_with("error: the sessions database has schema version 99"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("version 99, from a newer mitchell"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(sha(&db), before, "the newer database was changed");
+}
+
+/// A loopback server that answers one request with `head` and then `total` bytes of `a`,
+/// written 64 KiB at a time (never held in memory), and no newline.
+fn endless_body_server(head: &'static str, total: usize) -> u16 {
+    use std::io::{Read as _, Write as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut buf = [0u8; 8192];
+            let _ = stream.read(&mut buf);
+            let _ = stream.write_all(head.as_bytes());
+            let piece = vec![b'a'; 64 * 1024];
+            let mut sent = 0;
+            while sent < total && stream.write_all(&piece).is_ok() {
+                sent += piece.len();
+            }
+        }
+    });
+    port
+}
+
+/// Peak resident memory of a running process, in KiB (from /proc).
+fn peak_rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+#[test]
+fn a_200_megabyte_body_without_a_newline_is_an_error_with_bounded_memory() {
+    let heads = [
+        (
+            "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n",
+            "data: ",
+        ),
+        (
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n",
+            "",
+        ),
+    ];
+    for (head, _) in heads {
+        let port = endless_body_server(head, 200 * 1024 * 1024);
+        let env = TestEnv::new();
+        let mut child = env
+            .std_cmd()
+            .args([
+                "ask",
+                "--base-url",
+                &format!("http://127.0.0.1:{port}/v1"),
+                "hi",
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut peak = 0;
+        let start = Instant::now();
+        let status = loop {
+            if let Some(kib) = peak_rss_kib(child.id()) {
+                peak = peak.max(kib);
+            }
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(start.elapsed() < Duration::from_secs(120), "it hangs");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let stderr = std::io::read_to_string(child.stderr.take().unwrap()).unwrap();
+        assert_eq!(status.code(), Some(1), "{head}: {stderr}");
+        assert!(stderr.contains("16 MiB"), "{head}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        // 200 MB were offered; what is held stays near the 16 MiB cap.
+        assert!(peak < 100 * 1024, "{head}: peak RSS {peak} KiB");
+    }
+}
+
+#[test]
+fn a_server_that_sends_headers_then_stalls_hits_the_idle_timeout() {
+    let server = Server::once(Response::sse(SSE_OK).stall_at(0));
+    let r = ask(&server, &["--idle-timeout", "1"]);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert_eq!(r.stdout, "");
+    assert_eq!(
+        r.stderr,
+        "error: stream: no data from the server for 1 s (idle timeout)\n"
+    );
+}

@@ -38,9 +38,15 @@ pub enum StoreError {
     #[error("sessions database: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error(
-        "the sessions database has schema version {found}; this mitchell knows up to {supported}"
+        "the sessions database has schema version {found}, from a newer mitchell; this one knows \
+         up to {supported} and leaves it untouched"
     )]
     TooNew { found: u32, supported: u32 },
+    #[error(
+        "{0} is not a sessions database (damaged, or another program's file); it is left as it \
+         is: move it aside to start a new one"
+    )]
+    NotADatabase(PathBuf),
     #[error("no session '{0}' (see `mitchell sessions list`)")]
     NoSuchSession(String),
     #[error("a session named '{0}' already exists")]
@@ -236,8 +242,27 @@ impl Store {
             })?;
         }
         make_private(path)?;
+        Store::connect(path).map_err(|err| match err {
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::NotADatabase =>
+            {
+                StoreError::NotADatabase(path.to_owned())
+            }
+            other => other,
+        })
+    }
+
+    fn connect(path: &Path) -> Result<Store, StoreError> {
         let mut conn = Connection::open(path)?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
+        // Refuse a newer (or broken) file before anything below could change its header.
+        let found: u32 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+        if found > SCHEMA_VERSION {
+            return Err(StoreError::TooNew {
+                found,
+                supported: SCHEMA_VERSION,
+            });
+        }
         // WAL: readers never block the writer. NORMAL sync is durable across a killed process
         // (only a power cut can lose the last commits).
         conn.pragma_update(None, "journal_mode", "WAL")?;
