@@ -841,3 +841,142 @@ fn a_server_that_sends_headers_then_stalls_hits_the_idle_timeout() {
         "error: stream: no data from the server for 1 s (idle timeout)\n"
     );
 }
+
+// ---- The fault matrix: TLS --------------------------------------------------------------------
+
+/// A self-signed certificate for 127.0.0.1, made with the openssl CLI: (cert.pem, key.pem).
+fn self_signed(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let status = std::process::Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+        ])
+        .args(["-nodes", "-days", "2", "-subj", "/CN=127.0.0.1"])
+        .args(["-addext", "subjectAltName=IP:127.0.0.1"])
+        .args(["-addext", "basicConstraints=critical,CA:FALSE"])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .stderr(Stdio::null())
+        .status()
+        .expect("the openssl CLI makes the test certificate: apt-get install openssl");
+    assert!(status.success(), "openssl req failed");
+    (cert, key)
+}
+
+/// A loopback HTTPS server (rustls) that answers every request with `body` as an event stream.
+fn tls_server(cert: &std::path::Path, key: &std::path::Path, body: &'static str) -> u16 {
+    use rustls::pki_types::pem::PemObject as _;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    use std::io::{Read as _, Write as _};
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let key = PrivateKeyDer::from_pem_file(key).unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(certs, key)
+    .unwrap();
+    let config = std::sync::Arc::new(config);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for tcp in listener.incoming() {
+            let Ok(tcp) = tcp else { continue };
+            let config = std::sync::Arc::clone(&config);
+            std::thread::spawn(move || {
+                let conn = rustls::ServerConnection::new(config).unwrap();
+                let mut tls = rustls::StreamOwned::new(conn, tcp);
+                let mut request = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match tls.read(&mut buf) {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => request.extend_from_slice(&buf[..n]),
+                    }
+                }
+                // Read the whole body too: closing with unread bytes would reset the connection.
+                let end = request.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+                let length = String::from_utf8_lossy(&request[..end])
+                    .lines()
+                    .find_map(|l| {
+                        let (name, value) = l.split_once(':')?;
+                        name.eq_ignore_ascii_case("content-length")
+                            .then(|| value.trim().parse::<usize>().ok())?
+                    })
+                    .unwrap_or(0);
+                while request.len() < end + length {
+                    match tls.read(&mut buf) {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => request.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = tls.write_all(head.as_bytes());
+                let _ = tls.write_all(body.as_bytes());
+                let _ = tls.flush();
+                tls.conn.send_close_notify();
+                let _ = tls.flush();
+            });
+        }
+    });
+    port
+}
+
+#[test]
+fn a_self_signed_https_server_is_one_line_naming_the_certificate_and_ca_cert_makes_it_work() {
+    let env = TestEnv::new();
+    let (cert, key) = self_signed(env.path());
+    let port = tls_server(&cert, &key, SSE_OK);
+    let url = format!("https://127.0.0.1:{port}/v1");
+    let r = run(env
+        .cmd()
+        .args(["ask", "--base-url", &url, "hi"])
+        .write_stdin(""));
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert_eq!(
+        r.stderr.lines().count(),
+        1,
+        "not retried, one line: {}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.starts_with(&format!(
+            "error: http: cannot connect to {url}/chat/completions: "
+        )) && r.stderr.contains("certificate")
+            && r.stderr.contains("ca_cert"),
+        "{}",
+        r.stderr
+    );
+    // The provider's ca_cert trusts it.
+    env.write_config(&format!(
+        "default_provider: internal\nproviders:\n  internal:\n    base_url: {url}\n    model: m\n    ca_cert: {}\n",
+        cert.display()
+    ));
+    let r = run(env.cmd().args(["ask", "hi"]).write_stdin(""));
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(r.stdout, "ok\n");
+    // So does SSL_CERT_FILE, with no setting at all.
+    let plain = TestEnv::new();
+    let r = run(plain
+        .cmd()
+        .args(["ask", "--base-url", &url, "hi"])
+        .env("SSL_CERT_FILE", &cert)
+        .write_stdin(""));
+    assert_eq!(r.code, Some(0), "SSL_CERT_FILE: {}", r.stderr);
+    assert_eq!(r.stdout, "ok\n");
+}

@@ -135,6 +135,10 @@ pub fn show(s: &Settings) -> String {
         field("json_mode", p.json_mode.as_ref().map(spelled));
         field("api_version", p.api_version.clone());
         field("deployment", p.deployment.clone());
+        field(
+            "ca_cert",
+            p.ca_cert.as_ref().map(|c| c.display().to_string()),
+        );
         for (key, value) in &p.headers {
             let shown = if config::is_secret_header(key) {
                 "<redacted>".to_owned()

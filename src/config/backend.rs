@@ -50,6 +50,8 @@ pub struct HttpTarget {
     pub api_version: Option<String>,
     pub deployment: Option<String>,
     pub connect_timeout: Duration,
+    /// Extra CA certificates (PEM) to trust, from the provider's `ca_cert`.
+    pub ca_cert: Option<std::path::PathBuf>,
     pub idle_timeout: Duration,
     pub total_timeout: Option<Duration>,
     pub max_tries: u32,
@@ -160,6 +162,7 @@ impl Settings {
             api_version: cfg.api_version.clone(),
             deployment: cfg.deployment.clone(),
             connect_timeout: Duration::from_secs(self.connect_timeout.value),
+            ca_cert: cfg.ca_cert.clone(),
             idle_timeout: Duration::from_secs(self.idle_timeout.value),
             total_timeout: self.total_timeout.value.map(Duration::from_secs),
             max_tries: self.max_tries.value.max(1),

@@ -237,6 +237,7 @@ mod tests {
             headers: BTreeMap::new(),
             api_version: Some("2024-10-21".into()),
             deployment: None,
+            ca_cert: None,
             connect_timeout: Duration::from_secs(1),
             idle_timeout: Duration::from_secs(1),
             total_timeout: None,

@@ -147,12 +147,23 @@ pub async fn send_with_retries(
                 } else {
                     inner.redact(root_cause(&err))
                 };
+                // A certificate the client does not trust will not be trusted on a retry.
+                let untrusted = cause.contains("certificate");
+                let hint = if untrusted {
+                    " (the server's TLS certificate is not trusted: set the provider's ca_cert, \
+                     or SSL_CERT_FILE, to the CA that signed it)"
+                } else {
+                    ""
+                };
                 let failure = Error::Transport {
                     provider: provider.clone(),
-                    message: format!("cannot connect to {url}: {cause}"),
+                    message: format!("cannot connect to {url}: {cause}{hint}"),
                 };
-                let wait = retry::backoff(done, fastrand::f64());
-                (failure, Some((wait, format!("cannot connect ({cause})"))))
+                let wait = (!untrusted).then(|| retry::backoff(done, fastrand::f64()));
+                (
+                    failure,
+                    wait.map(|w| (w, format!("cannot connect ({cause})"))),
+                )
             }
         };
         let Some((wait, why)) = wait.filter(|_| done < max) else {
