@@ -1,8 +1,11 @@
 //! Exit statuses and the one place errors are printed.
 //!
 //! Modules return their own `thiserror` enums; commands return `anyhow::Result`. Whether an error
-//! is a usage error (exit 2), an interruption (130) or a runtime failure (1) is decided by walking
-//! the chain for the marker types below. A broken pipe anywhere in the chain is silent success.
+//! is a usage error (exit 2), an interruption (130) or a runtime failure (1) is decided here, once,
+//! by walking the chain: the module error types that are always (or, for some variants, sometimes)
+//! the user's input are listed in `category_of`, so the same cause exits the same way from every
+//! command whether or not the caller marked it; `usage`/`usage_msg` mark ad-hoc messages. A broken
+//! pipe anywhere in the chain is silent success.
 
 use std::io;
 
@@ -57,20 +60,34 @@ pub fn exit_status_of(err: &anyhow::Error) -> ExitStatus {
     if is_broken_pipe(err) {
         return ExitStatus::Success;
     }
-    for cause in err.chain() {
-        if cause.is::<Interrupted>() {
-            return ExitStatus::Interrupted;
-        }
-        if cause.is::<UsageError>() {
-            return ExitStatus::Usage;
-        }
-        if let Some(llm) = cause.downcast_ref::<crate::llm::Error>()
-            && matches!(llm, crate::llm::Error::Cancelled)
-        {
-            return ExitStatus::Interrupted;
-        }
+    err.chain()
+        .find_map(category_of)
+        .unwrap_or(ExitStatus::Failure)
+}
+
+/// The exit status one cause decides by its type, if it decides one: the single table of which
+/// module errors are the user's input. Anything not listed is a runtime failure.
+fn category_of(cause: &(dyn std::error::Error + 'static)) -> Option<ExitStatus> {
+    let usage = |yes: bool| yes.then_some(ExitStatus::Usage);
+    if cause.is::<Interrupted>() {
+        return Some(ExitStatus::Interrupted);
     }
-    ExitStatus::Failure
+    if let Some(llm) = cause.downcast_ref::<crate::llm::Error>() {
+        return matches!(llm, crate::llm::Error::Cancelled).then_some(ExitStatus::Interrupted);
+    }
+    if let Some(store) = cause.downcast_ref::<crate::store::StoreError>() {
+        return usage(store.is_input());
+    }
+    usage(
+        cause.is::<UsageError>()
+            || cause.is::<crate::config::ConfigError>()
+            || cause.is::<crate::yaml::YamlError>()
+            || cause.is::<crate::persona::load::LoadError>()
+            || cause.is::<crate::persona::render::RenderError>()
+            || cause.is::<crate::documents::input::InputError>()
+            || cause.is::<crate::documents::ContentError>()
+            || cause.is::<crate::conversation::prompt::InputError>(),
+    )
 }
 
 /// True when the error (anywhere in its chain) is a closed reader on stdout.
@@ -100,7 +117,8 @@ pub fn report(err: &anyhow::Error, out: &mut Output) -> ExitStatus {
         last = text;
     }
     out.error_lines(&lines);
-    if out.verbose() > 0 {
+    // The Debug form carries a backtrace when RUST_BACKTRACE is set: only at -vv (trace).
+    if out.verbose() > 1 {
         out.error_lines(&[format!("debug: {err:?}")]);
     }
     status
@@ -151,6 +169,26 @@ mod tests {
     fn usage_marker_is_exit_2_even_under_context() {
         let err = usage_msg("bad flag").context("while parsing");
         assert_eq!(exit_status_of(&err), ExitStatus::Usage);
+    }
+
+    #[test]
+    fn typed_input_errors_are_exit_2_without_a_marker() {
+        let config = crate::config::ConfigError::BadVar("x".into());
+        let err = anyhow::Error::new(config).context("loading settings");
+        assert_eq!(exit_status_of(&err), ExitStatus::Usage);
+        let store = anyhow::Error::new(crate::store::StoreError::NoSuchSession("a".into()));
+        assert_eq!(exit_status_of(&store), ExitStatus::Usage);
+        let busy = anyhow::Error::new(crate::store::StoreError::TooNew {
+            found: 9,
+            supported: 1,
+        });
+        assert_eq!(exit_status_of(&busy), ExitStatus::Failure);
+        let stdin = anyhow::Error::new(crate::conversation::prompt::InputError::NotUtf8);
+        assert_eq!(exit_status_of(&stdin), ExitStatus::Usage);
+        let cancelled = anyhow::Error::new(crate::llm::Error::Cancelled).context("asking");
+        assert_eq!(exit_status_of(&cancelled), ExitStatus::Interrupted);
+        let failed = anyhow::Error::new(crate::llm::Error::Truncated);
+        assert_eq!(exit_status_of(&failed), ExitStatus::Failure);
     }
 
     #[test]

@@ -108,10 +108,16 @@ fn message_of(rendered: &str) -> String {
         .unwrap_or("invalid YAML");
     let first = first.strip_prefix("error: ").unwrap_or(first);
     let first = strip_position(first);
-    match first.find(" at line ") {
-        Some(at) => first[..at].to_owned(),
-        None => first.to_owned(),
+    let first = match first.find(" at line ") {
+        Some(at) => &first[..at],
+        None => first,
+    };
+    // The crate's duplicate-key message ends with advice about its own options.
+    if let Some(rest) = first.strip_prefix("duplicate mapping key: ") {
+        let key = rest.split(", set ").next().unwrap_or(rest).trim();
+        return format!("the key `{key}` appears twice (each key may be given once)");
     }
+    first.to_owned()
 }
 
 /// Drops a leading `line N column M: ` (the position is printed separately).

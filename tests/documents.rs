@@ -229,7 +229,9 @@ fn a_cycle_or_an_unknown_id_in_links_is_an_input_error() {
         .arg(&path)
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("cycle.yaml: links form a cycle: "))
+        .stderr(predicate::str::contains(
+            "cycle.yaml:4: links form a cycle: ",
+        ))
         .stderr(
             predicate::str::contains("app → lb → app")
                 .or(predicate::str::contains("lb → app → lb")),
@@ -241,7 +243,8 @@ fn a_cycle_or_an_unknown_id_in_links_is_an_input_error() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "unknown.yaml: links[0]: unknown component id `db` (known: lb, app)",
+            // The line of the link itself.
+            "unknown.yaml:5: links[0]: unknown component id `db` (known: lb, app)",
         ));
 }
 

@@ -173,11 +173,12 @@ fn rm_deletes_and_unknown_sessions_are_usage_errors() {
 }
 
 #[test]
-fn show_with_no_sessions_is_a_usage_error() {
+fn show_with_no_sessions_is_a_notice_with_exit_0() {
     let env = common::TestEnv::new();
     env.cmd()
         .args(["sessions", "show"])
         .assert()
-        .code(2)
-        .stderr(predicate::str::contains("no sessions yet"));
+        .code(0)
+        .stdout("")
+        .stderr(predicate::str::starts_with("no sessions yet"));
 }

@@ -10,7 +10,7 @@
 pub mod draft;
 pub mod session;
 
-use std::io::Read;
+use std::io::{BufRead, Read};
 use std::path::Path;
 
 use anyhow::Context;
@@ -18,6 +18,8 @@ use jiff::Timestamp;
 
 use crate::cli::{DocumentArgs, DocumentFormat, GlobalArgs, RouteArgs};
 use crate::config::{Env, Source, Sourced};
+// The same stdin errors (and words) as `ask`.
+use crate::conversation::prompt::InputError as StdinError;
 use crate::documents::{Document, input, interview, router};
 use crate::error::{ExitStatus, usage, usage_msg};
 use crate::output::Output;
@@ -39,8 +41,12 @@ pub fn run(
 ) -> anyhow::Result<ExitStatus> {
     let now = parse_now(now.as_deref())?;
     if args.print_schema {
-        let schema = serde_json::to_string_pretty(&kind.schema())?;
-        out.print(&format!("{schema}\n"))?;
+        let schema = format!("{}\n", serde_json::to_string_pretty(&kind.schema())?);
+        match &args.output {
+            Some(path) => std::fs::write(path, schema)
+                .with_context(|| format!("cannot write {}", path.display()))?,
+            None => out.print(&schema)?,
+        }
         return Ok(ExitStatus::Success);
     }
     let wants_session = args.session.is_some() || args.r#continue;
@@ -48,6 +54,12 @@ pub fn run(
     settings_flags.max_input = args
         .max_input
         .map(|v| Sourced::new(v, Source::Flag("--max-input")));
+    settings_flags.temperature = args
+        .temperature
+        .map(|v| Sourced::new(v, Source::Flag("--temperature")));
+    settings_flags.max_tokens = args
+        .max_tokens
+        .map(|v| Sourced::new(v, Source::Flag("--max-tokens")));
     let session_name = args.session.as_deref();
     let mut session = None;
     let doc = if let Some(path) = &args.from {
@@ -146,16 +158,15 @@ pub fn emit(
 fn gather_text(args: &[String], max_input: u64, out: &mut Output) -> anyhow::Result<String> {
     let mut text = args.join(" ");
     if !out.terminal().stdin_is_tty {
-        let mut piped = String::new();
+        let mut bytes = Vec::new();
         std::io::stdin()
             .take(max_input.saturating_add(1))
-            .read_to_string(&mut piped)
+            .read_to_end(&mut bytes)
             .context("cannot read stdin")?;
-        if piped.len() as u64 > max_input {
-            return Err(usage_msg(format!(
-                "stdin is larger than {max_input} bytes (raise it with --max-input)"
-            )));
+        if bytes.len() as u64 > max_input {
+            return Err(usage(StdinError::TooLarge { max: max_input }));
         }
+        let piped = String::from_utf8(bytes).map_err(|_| usage(StdinError::NotUtf8))?;
         if !piped.trim().is_empty() {
             if !text.trim().is_empty() {
                 text.push_str("\n\n");
@@ -176,10 +187,12 @@ fn read_answer(prompt: &str, out: &mut Output) -> anyhow::Result<Option<String>>
     use std::io::Write as _;
     write!(out.stderr(), "{prompt}")?;
     out.stderr().flush()?;
-    let mut line = String::new();
+    let mut bytes = Vec::new();
     let n = std::io::stdin()
-        .read_line(&mut line)
+        .lock()
+        .read_until(b'\n', &mut bytes)
         .context("cannot read stdin")?;
+    let line = String::from_utf8(bytes).map_err(|_| usage(StdinError::NotUtf8))?;
     Ok((n > 0).then(|| line.trim_end_matches(['\n', '\r']).to_owned()))
 }
 

@@ -1,5 +1,6 @@
 //! `mitchell models`: the model ids an OpenAI-compatible endpoint serves (`GET {base}/models`),
-//! sorted, one per line on stdout.
+//! sorted, one per line on stdout. Retry notices go to stderr as they happen; Ctrl-C stops the
+//! request (exit 130).
 
 use crate::cli::{GlobalArgs, ModelArgs};
 use crate::config::{Backend, Env};
@@ -21,7 +22,12 @@ pub fn run(
     };
     let provider = crate::llm::http::open(&target)?;
     let runtime = super::runtime()?;
-    let ids = runtime.block_on(provider.list_models())?;
+    let ids = runtime.block_on(async {
+        tokio::select! {
+            ids = provider.list_models(|notice| out.notice(notice)) => ids.map_err(anyhow::Error::from),
+            _ = tokio::signal::ctrl_c() => Err(error::Interrupted.into()),
+        }
+    })?;
     if ids.is_empty() {
         out.notice(&format!("{}: the endpoint lists no models", target.name));
     }

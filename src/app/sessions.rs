@@ -1,5 +1,6 @@
 //! `mitchell sessions list|show|export|rm|search`: reads and removes saved sessions. Results go
-//! to stdout; "nothing found" notices to stderr. An unknown session is a usage error (exit 2).
+//! to stdout; "nothing found" notices to stderr (exit 0: no sessions yet is not an error). An
+//! unknown session is a usage error (exit 2).
 
 use std::fmt::Write as _;
 
@@ -21,6 +22,14 @@ pub fn run(
     let mut db = Store::open_default(&settings.paths).map_err(StoreError::into_anyhow)?;
     match cmd {
         SessionsCommand::List { json } => list(&db, json, out)?,
+        SessionsCommand::Show { session: None }
+            if db
+                .latest_session()
+                .map_err(StoreError::into_anyhow)?
+                .is_none() =>
+        {
+            out.notice("no sessions yet: `mitchell chat` starts one");
+        }
         SessionsCommand::Show { session } => {
             let session = pick(&db, session.as_deref())?;
             let messages = db.messages(session.id).map_err(StoreError::into_anyhow)?;

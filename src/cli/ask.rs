@@ -35,7 +35,7 @@ pub struct ReplyArgs {
     /// `full` or `compact` persona prompt [default: compact for small local models].
     #[arg(long, value_enum)]
     pub detail: Option<Detail>,
-    /// Sampling temperature.
+    /// Sampling temperature, from 0 to 2.
     #[arg(long, value_name = "T")]
     pub temperature: Option<f32>,
     /// Longest reply, in tokens.

@@ -37,6 +37,12 @@ pub struct DocumentArgs {
     pub max_input: Option<u64>,
     #[command(flatten)]
     pub model: ModelArgs,
+    /// Sampling temperature for the draft, from 0 to 2 [default: 0.2].
+    #[arg(long, value_name = "T")]
+    pub temperature: Option<f32>,
+    /// Longest draft, in tokens.
+    #[arg(long, value_name = "N")]
+    pub max_tokens: Option<u32>,
     /// Continue in the latest session (the document is stored there).
     #[arg(long, conflicts_with = "session")]
     pub r#continue: bool,

@@ -50,6 +50,8 @@ pub struct HttpTarget {
     pub api_version: Option<String>,
     pub deployment: Option<String>,
     pub connect_timeout: Duration,
+    /// Extra CA certificates (PEM) to trust, from the provider's `ca_cert`.
+    pub ca_cert: Option<std::path::PathBuf>,
     pub idle_timeout: Duration,
     pub total_timeout: Option<Duration>,
     pub max_tries: u32,
@@ -106,13 +108,17 @@ impl Settings {
             let name = if base_url_explicit { "http" } else { "openai" };
             (name.to_owned(), ProviderConfig::default())
         });
-        let base_url = self
-            .base_url
-            .value
-            .clone()
-            .or_else(|| cfg.base_url.clone())
-            .or_else(|| (name == "openai").then(|| OPENAI_BASE_URL.to_owned()))
-            .ok_or_else(|| ConfigError::NoBaseUrl(name.clone()))?;
+        let (base_url, setting) = match (&self.base_url.value, &cfg.base_url) {
+            (Some(url), _) => (url.clone(), self.base_url.source.setting("base_url")),
+            (None, Some(url)) => (url.clone(), format!("providers.{name}.base_url")),
+            (None, None) if name == "openai" => (OPENAI_BASE_URL.to_owned(), String::new()),
+            (None, None) => return Err(ConfigError::NoBaseUrl(name.clone())),
+        };
+        check_base_url(&base_url).map_err(|why| ConfigError::BadBaseUrl {
+            setting,
+            value: base_url.clone(),
+            why,
+        })?;
         let base_url = base_url.strip_suffix('/').unwrap_or(&base_url).to_owned();
         let is_openai = base_url.starts_with(OPENAI_BASE_URL);
         let model = self
@@ -123,6 +129,21 @@ impl Settings {
             .or_else(|| cfg.model.clone())
             .or_else(|| self.model.value.clone())
             .or_else(|| is_openai.then(|| OPENAI_DEFAULT_MODEL.to_owned()));
+        if cfg.kind == ProviderKind::Azure && !base_url.ends_with("/v1") {
+            let missing = if cfg.deployment.is_none() && model.is_none() {
+                Some("a `deployment` (or a `model`), which names the deployment in the URL")
+            } else if cfg.api_version.is_none() {
+                Some("an `api_version` (Azure's classic endpoints require `api-version`)")
+            } else {
+                None
+            };
+            if let Some(missing) = missing {
+                return Err(ConfigError::Azure {
+                    provider: name,
+                    missing,
+                });
+            }
+        }
         let default_token_param = if is_openai || cfg.kind == ProviderKind::Azure {
             TokenParam::MaxCompletionTokens
         } else {
@@ -141,6 +162,7 @@ impl Settings {
             api_version: cfg.api_version.clone(),
             deployment: cfg.deployment.clone(),
             connect_timeout: Duration::from_secs(self.connect_timeout.value),
+            ca_cert: cfg.ca_cert.clone(),
             idle_timeout: Duration::from_secs(self.idle_timeout.value),
             total_timeout: self.total_timeout.value.map(Duration::from_secs),
             max_tries: self.max_tries.value.max(1),
@@ -162,19 +184,23 @@ impl Settings {
         if let Some(key) = env_key("MITCHELL_API_KEY") {
             return Some(key);
         }
-        if let Some(var) = &cfg.api_key_env {
-            return Some(match self.provider_env_key(var) {
-                Some(value) => KeySource::Env {
-                    var: var.clone(),
-                    value,
-                },
-                None => KeySource::MissingEnv { var: var.clone() },
+        // `api_key_env` when its variable is set, else the `api_key_command`; a provider with
+        // both uses the command as the fallback.
+        if let Some(var) = &cfg.api_key_env
+            && let Some(value) = self.provider_env_key(var)
+        {
+            return Some(KeySource::Env {
+                var: var.clone(),
+                value,
             });
         }
         if let Some(command) = &cfg.api_key_command {
             return Some(KeySource::Command {
                 command: command.clone(),
             });
+        }
+        if let Some(var) = &cfg.api_key_env {
+            return Some(KeySource::MissingEnv { var: var.clone() });
         }
         env_key("OPENAI_API_KEY")
     }
@@ -195,6 +221,59 @@ impl Settings {
             chat_template: self.chat_template.value.clone(),
         }
     }
+}
+
+/// True for a request header that carries a secret and is shown as `<redacted>` by
+/// `config show` and `--dry-run`: `Authorization`, `Proxy-Authorization`, `Cookie`, and names
+/// ending in `key` or containing `token` or `secret` (`api-key`, `X-Api-Key`, `X-Auth-Token`).
+pub fn is_secret_header(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    matches!(
+        name.as_str(),
+        "authorization" | "proxy-authorization" | "cookie"
+    ) || name.ends_with("key")
+        || name.contains("token")
+        || name.contains("secret")
+}
+
+/// Why `url` cannot be a base URL, if it cannot: it needs `http://` or `https://` and a host.
+fn check_base_url(url: &str) -> Result<(), &'static str> {
+    if url.trim().is_empty() {
+        return Err("it is empty");
+    }
+    if url.chars().any(char::is_whitespace) {
+        return Err("a URL cannot contain spaces");
+    }
+    let lower = url.to_ascii_lowercase();
+    let Some(rest) = lower
+        .strip_prefix("http://")
+        .or_else(|| lower.strip_prefix("https://"))
+    else {
+        return Err(if lower.contains("://") {
+            "only http:// and https:// are supported"
+        } else {
+            "it needs http:// or https:// in front"
+        });
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host_port = authority.rsplit('@').next().unwrap_or_default();
+    let (host, port) = match host_port.strip_prefix('[') {
+        Some(v6) => match v6.split_once(']') {
+            Some((host, after)) => (host, after.strip_prefix(':')),
+            None => return Err("the IPv6 address is missing its `]`"),
+        },
+        None => match host_port.rsplit_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (host_port, None),
+        },
+    };
+    if host.is_empty() {
+        return Err("it has no host");
+    }
+    if port.is_some_and(|p| p.is_empty() || p.parse::<u16>().is_err()) {
+        return Err("the port is not a number from 0 to 65535");
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -292,6 +371,47 @@ mod tests {
             Layer::default(),
         ));
         assert_eq!(t.key.unwrap().label(), "MITCHELL_API_KEY");
+    }
+
+    #[test]
+    fn secret_headers() {
+        for secret in [
+            "Authorization",
+            "api-key",
+            "X-Api-Key",
+            "X-Auth-Token",
+            "X-Secret",
+        ] {
+            assert!(is_secret_header(secret), "{secret}");
+        }
+        for plain in ["X-Team", "X-Title", "HTTP-Referer", "OpenAI-Organization"] {
+            assert!(!is_secret_header(plain), "{plain}");
+        }
+    }
+
+    #[test]
+    fn base_urls_that_cannot_be_used() {
+        for ok in [
+            "http://127.0.0.1:9/v1",
+            "https://api.example.com/v1/",
+            "HTTP://h",
+            "http://[::1]:8080/v1",
+            "http://user@host:1/v1",
+        ] {
+            assert_eq!(check_base_url(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "",
+            "127.0.0.1:9/v1",
+            "localhost:9/v1",
+            "ftp://h/v1",
+            "not a url",
+            "http://",
+            "http://h:port/v1",
+            "http://[::1/v1",
+        ] {
+            assert!(check_base_url(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

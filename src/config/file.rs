@@ -111,4 +111,7 @@ pub struct ProviderConfig {
     pub api_version: Option<String>,
     /// Azure: the deployment name (defaults to `model`).
     pub deployment: Option<String>,
+    /// A PEM file of extra CA certificates to trust for this endpoint (a private CA, a
+    /// self-signed server), on top of the system's.
+    pub ca_cert: Option<std::path::PathBuf>,
 }

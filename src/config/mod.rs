@@ -12,10 +12,10 @@ pub mod tools;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-pub use backend::{Backend, HttpTarget, KeySource, LocalTarget, OPENAI_BASE_URL};
+pub use backend::{Backend, HttpTarget, KeySource, LocalTarget, OPENAI_BASE_URL, is_secret_header};
 pub use env::Env;
 pub use file::{FileConfig, JsonMode, LocalConfig, ProviderConfig, ProviderKind, TokenParam};
-pub use paths::Paths;
+pub use paths::{Paths, create_private_dir};
 pub use settings::{Layer, Secret, Settings, Source, Sourced};
 pub use tools::{ToolFlags, ToolMode, ToolSettings};
 
@@ -39,6 +39,25 @@ pub enum ConfigError {
     UnknownProvider { name: String, known: String },
     #[error("provider '{0}' has no base_url")]
     NoBaseUrl(String),
+    #[error(
+        "{setting} {value:?} is not a usable base URL: {why} (for example http://127.0.0.1:8080/v1)"
+    )]
+    BadBaseUrl {
+        setting: String,
+        value: String,
+        why: &'static str,
+    },
+    #[error("provider '{provider}' is an Azure endpoint without {missing}")]
+    Azure {
+        provider: String,
+        missing: &'static str,
+    },
+    #[error("{setting} {value} is out of range: {why}")]
+    OutOfRange {
+        setting: String,
+        value: String,
+        why: &'static str,
+    },
 }
 
 /// Where the config file is looked for, and whether the user named it (then it must exist).

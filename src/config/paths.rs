@@ -1,7 +1,8 @@
 //! XDG locations of the config file, user personas, the database and the model cache. Computed
-//! from `Env` only; nothing here creates a directory.
+//! from `Env` only; the one thing here that touches the filesystem is `create_private_dir`,
+//! which the store and the REPL history call before they write into the data directory.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::Env;
 
@@ -69,6 +70,17 @@ impl Paths {
     pub fn prompt_cache_dir(&self) -> PathBuf {
         self.cache_dir.join("prompt-cache")
     }
+}
+
+/// Creates `dir` (and any missing parents) readable by the owner only (0700 on Unix): the data
+/// directory holds conversations with pasted logs and configs. A directory that already
+/// exists keeps its mode — the user may have chosen it.
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
 }
 
 #[cfg(test)]

@@ -30,6 +30,19 @@ impl fmt::Display for Source {
     }
 }
 
+impl Source {
+    /// The setting as the user wrote it, for errors: `--temperature`, `MITCHELL_TEMPERATURE`,
+    /// `temperature in /path/config.yaml`, or the bare file `key` for a default.
+    pub fn setting(&self, key: &str) -> String {
+        match self {
+            Source::Flag(flag) => (*flag).to_owned(),
+            Source::Env(var) => (*var).to_owned(),
+            Source::File(path) => format!("{key} in {}", path.display()),
+            Source::Default => key.to_owned(),
+        }
+    }
+}
+
 /// A value and the layer that set it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sourced<T> {
@@ -184,7 +197,7 @@ impl Settings {
             &flags.tools,
         )?;
         let [f, e, g] = [file_layer, env_layer, flags];
-        Ok(Settings {
+        let settings = Settings {
             paths,
             config_file,
             provider: optional([f.provider, e.provider, g.provider]),
@@ -218,7 +231,51 @@ impl Settings {
             env_keys,
             provider_keys,
             vars,
-        })
+        };
+        settings.check_ranges()?;
+        Ok(settings)
+    }
+
+    /// Rejects values no request can use: a temperature that is not a number from 0 to 2,
+    /// and timeouts of 0 seconds (which would fail every request at once).
+    fn check_ranges(&self) -> Result<(), crate::config::ConfigError> {
+        let out_of_range = |source: &Source, key: &str, value: String, why| {
+            Err(crate::config::ConfigError::OutOfRange {
+                setting: source.setting(key),
+                value,
+                why,
+            })
+        };
+        if let Some(t) = self.temperature.value
+            && !(t.is_finite() && (0.0..=2.0).contains(&t))
+        {
+            let why = "the temperature is a number from 0 to 2";
+            return out_of_range(&self.temperature.source, "temperature", t.to_string(), why);
+        }
+        let timeouts = [
+            (
+                "idle_timeout",
+                &self.idle_timeout.source,
+                Some(self.idle_timeout.value),
+            ),
+            (
+                "connect_timeout",
+                &self.connect_timeout.source,
+                Some(self.connect_timeout.value),
+            ),
+            (
+                "total_timeout",
+                &self.total_timeout.source,
+                self.total_timeout.value,
+            ),
+        ];
+        for (key, source, value) in timeouts {
+            if value == Some(0) {
+                let why = "a timeout is at least 1 second (leave total_timeout unset for no limit)";
+                return out_of_range(source, key, "0".to_owned(), why);
+            }
+        }
+        Ok(())
     }
 }
 

@@ -48,6 +48,57 @@ pub struct HealthCheck {
     pub diagrams_current: Option<bool>,
 }
 
+impl HealthCheck {
+    /// Rejects values no measurement can have: a percentage outside 0–100, a negative (or not
+    /// finite) latency, load time, budget or spend. Counts are unsigned already.
+    pub fn check_ranges(&self) -> Result<(), super::ContentError> {
+        let checks = [
+            (
+                "uptime_percent",
+                self.uptime_percent,
+                100.0,
+                "a percentage from 0 to 100",
+            ),
+            (
+                "api_latency_p95_ms",
+                self.api_latency_p95_ms,
+                f64::MAX,
+                "milliseconds, 0 or more",
+            ),
+            (
+                "page_load_s",
+                self.page_load_s,
+                f64::MAX,
+                "seconds, 0 or more",
+            ),
+            (
+                "monthly_budget",
+                self.monthly_budget,
+                f64::MAX,
+                "dollars, 0 or more",
+            ),
+            (
+                "actual_spend",
+                self.actual_spend,
+                f64::MAX,
+                "dollars, 0 or more",
+            ),
+        ];
+        for (field, value, max, expected) in checks {
+            if let Some(v) = value
+                && !(v.is_finite() && (0.0..=max).contains(&v))
+            {
+                return Err(super::ContentError::OutOfRange {
+                    field,
+                    value: v.to_string(),
+                    expected,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The score band.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]

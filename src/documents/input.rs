@@ -45,6 +45,9 @@ pub struct JsonError {
     pub line: usize,
     pub column: usize,
     pub message: String,
+    /// Broken JSON (a syntax error, the text ending early) rather than a wrong value: its
+    /// position is the real one and no field applies.
+    pub syntax: bool,
 }
 
 impl fmt::Display for JsonError {
@@ -68,6 +71,7 @@ pub fn from_json<T: DeserializeOwned>(text: &str) -> Result<T, JsonError> {
             line: inner.line(),
             column: inner.column(),
             message: strip_position(&inner.to_string()),
+            syntax: inner.is_syntax() || inner.is_eof(),
         }
     })?;
     de.end().map_err(|err| JsonError {
@@ -75,6 +79,7 @@ pub fn from_json<T: DeserializeOwned>(text: &str) -> Result<T, JsonError> {
         line: err.line(),
         column: err.column(),
         message: strip_position(&err.to_string()),
+        syntax: true,
     })?;
     Ok(value)
 }
@@ -97,8 +102,11 @@ pub fn parse(kind: Kind, text: &str, file: &Path) -> Result<Document, InputError
     let doc = if is_json {
         parse_json(kind, text).map_err(|e| {
             // serde_json places errors raised inside a value after it; the YAML reader (JSON is
-            // YAML) knows where the value starts, so its position wins when it has one.
-            let located = parse_yaml(kind, text, file).err();
+            // YAML) knows where the value starts, so its position wins when it has one. Broken
+            // JSON is placed by serde_json itself.
+            let located = (!e.syntax)
+                .then(|| parse_yaml(kind, text, file).err())
+                .flatten();
             InputError {
                 file: file.to_owned(),
                 line: located
@@ -109,7 +117,7 @@ pub fn parse(kind: Kind, text: &str, file: &Path) -> Result<Document, InputError
                     .as_ref()
                     .and_then(|l| l.column)
                     .or(u64::try_from(e.column).ok().filter(|&c| c > 0)),
-                field: Some(e.path).filter(|p| !p.is_empty() && p != "."),
+                field: Some(e.path).filter(|p| !e.syntax && !p.is_empty() && p != "." && p != "?"),
                 message: e.message,
             }
         })?
@@ -118,7 +126,9 @@ pub fn parse(kind: Kind, text: &str, file: &Path) -> Result<Document, InputError
     };
     doc.validate().map_err(|err| InputError {
         file: file.to_owned(),
-        line: None,
+        line: err
+            .place()
+            .and_then(|(key, index)| line_of_item(text, key, index)),
         column: None,
         field: None,
         message: err.to_string(),
@@ -142,10 +152,11 @@ fn parse_yaml(kind: Kind, text: &str, file: &Path) -> Result<Document, InputErro
         Kind::HealthCheck => crate::yaml::from_str(text, file).map(Document::HealthCheck),
     };
     result.map_err(|err| {
+        // A message that already names its field (`field `a.b`: …`) is not given another.
         let field = err
             .line
             .and_then(|line| key_on_line(text, line))
-            .filter(|key| !err.message.contains(&format!("`{key}`")));
+            .filter(|_| !err.message.contains('`'));
         InputError {
             file: err.file,
             line: err.line,
@@ -165,6 +176,42 @@ fn strip_line_prefix(message: &str) -> String {
         Some((pos, msg)) if pos.split_whitespace().count() == 3 => msg.to_owned(),
         _ => message.to_owned(),
     }
+}
+
+/// The line (1-based) of item `index` of the list under `key` (`links`, `components`), in block
+/// YAML (`- …` items) or pretty JSON (`[…]`/`{…}` items, one per line); else the key's own line
+/// (a flow list). `None` when the key is not found.
+fn line_of_item(text: &str, key: &str, index: Option<usize>) -> Option<u64> {
+    let lines: Vec<&str> = text.lines().collect();
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let key_at = lines.iter().position(|l| {
+        let t = l.trim_start();
+        t.starts_with(&format!("{key}:")) || t.starts_with(&format!("\"{key}\""))
+    })?;
+    let found = index.and_then(|wanted| {
+        let key_indent = indent(lines[key_at]);
+        let mut item_indent = None;
+        let mut seen = 0;
+        for (n, line) in lines.iter().enumerate().skip(key_at + 1) {
+            let t = line.trim_start();
+            if t.is_empty() || t.starts_with('#') {
+                continue;
+            }
+            let is_item =
+                t.starts_with("- ") || t == "-" || t.starts_with('[') || t.starts_with('{');
+            if indent(line) < key_indent || (indent(line) == key_indent && !t.starts_with('-')) {
+                break;
+            }
+            if is_item && *item_indent.get_or_insert(indent(line)) == indent(line) {
+                if seen == wanted {
+                    return Some(n);
+                }
+                seen += 1;
+            }
+        }
+        None
+    });
+    u64::try_from(found.unwrap_or(key_at) + 1).ok()
 }
 
 /// The mapping key written on `line` (1-based), e.g. `time` in `  - time: 25:00`.
@@ -212,11 +259,51 @@ mod tests {
     }
 
     #[test]
+    fn link_errors_give_the_line_of_the_link() {
+        let yaml = "components:\n  - {id: a, label: A}\nlinks:\n  - [a, a2]\n  - [a, b]\n";
+        let err = parse(Kind::Overview, yaml, Path::new("o.yaml")).unwrap_err();
+        assert_eq!(err.line, Some(4), "{err}");
+        let json = "{\"components\": [{\"id\": \"a\", \"label\": \"A\"}],\n \"links\": [\n  [\"a\", \"a\"],\n  [\"a\", \"b\"]\n ]\n}\n";
+        let err = parse(Kind::Overview, json, Path::new("o.json")).unwrap_err();
+        assert_eq!(err.line, Some(4), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("o.json:4: links[1]: unknown component id"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn truncated_json_gives_its_real_place_and_no_field() {
+        let err = parse(
+            Kind::Postmortem,
+            "{\"title\": \"x\",\n \"summary\": \"y\"",
+            Path::new("w.json"),
+        )
+        .unwrap_err();
+        assert_eq!(err.field, None, "{err}");
+        assert_eq!(err.line, Some(2), "{err}");
+        assert!(!err.to_string().contains('?'), "{err}");
+    }
+
+    #[test]
+    fn nested_type_errors_name_the_field_once() {
+        let err = parse(
+            Kind::Postmortem,
+            "resolution:\n  immediate: 5\n",
+            Path::new("pm.yaml"),
+        )
+        .unwrap_err();
+        assert_eq!(err.to_string().matches("field").count(), 1, "{err}");
+        assert!(err.to_string().contains("`resolution.immediate`"), "{err}");
+    }
+
+    #[test]
     fn a_cycle_is_an_input_error_naming_the_file() {
         let yaml = "components:\n  - {id: a, label: A}\n  - {id: b, label: B}\nlinks:\n  - [a, b]\n  - [b, a]\n";
         let err = parse(Kind::Overview, yaml, Path::new("o.yaml")).unwrap_err();
         assert!(
-            err.to_string().starts_with("o.yaml: links form a cycle"),
+            err.to_string().starts_with("o.yaml:4: links form a cycle"),
             "{err}"
         );
     }

@@ -136,9 +136,15 @@ where
             if line.trim().is_empty() {
                 break;
             }
-            match parse(kind, &line) {
-                Ok(value) => {
-                    set(&mut check, key, value);
+            let answered = parse(kind, &line).and_then(|value| {
+                let mut next = check.clone();
+                set(&mut next, key, value);
+                next.check_ranges().map_err(|e| e.to_string())?;
+                Ok(next)
+            });
+            match answered {
+                Ok(next) => {
+                    check = next;
                     break;
                 }
                 Err(reason) => prompt = format!("({reason}) {question}: "),

@@ -102,8 +102,36 @@ pub enum Document {
     HealthCheck(HealthCheck),
 }
 
-/// A problem with a document's content that serde cannot see (a cycle in the diagram links).
-pub type ContentError = diagram::DiagramError;
+/// A problem with a document's content that serde cannot see: a cycle in the diagram links, a
+/// value outside its range (exit 2).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ContentError {
+    #[error(transparent)]
+    Diagram(#[from] diagram::DiagramError),
+    /// `field` holds a value no measurement can have (a percentage over 100, a negative time).
+    #[error("field `{field}`: {value} is out of range ({expected})")]
+    OutOfRange {
+        field: &'static str,
+        value: String,
+        expected: &'static str,
+    },
+}
+
+impl ContentError {
+    /// Which input list the error is about and the item's index, to find its line: `links`
+    /// (an unknown id, a cycle) or `components` (an empty or duplicate id).
+    pub fn place(&self) -> Option<(&'static str, Option<usize>)> {
+        use diagram::DiagramError as D;
+        match self {
+            ContentError::Diagram(D::EmptyId { index } | D::DuplicateId { index, .. }) => {
+                Some(("components", Some(*index)))
+            }
+            ContentError::Diagram(D::UnknownId { index, .. }) => Some(("links", Some(*index))),
+            ContentError::Diagram(D::Cycle(_)) => Some(("links", None)),
+            ContentError::OutOfRange { field, .. } => Some((field, None)),
+        }
+    }
+}
 
 impl Document {
     pub fn kind(&self) -> Kind {
@@ -117,8 +145,9 @@ impl Document {
     /// Checks what the types cannot express.
     pub fn validate(&self) -> Result<(), ContentError> {
         match self {
-            Document::Overview(o) => o.validate(),
-            Document::Postmortem(_) | Document::HealthCheck(_) => Ok(()),
+            Document::Overview(o) => Ok(o.validate()?),
+            Document::HealthCheck(h) => h.check_ranges(),
+            Document::Postmortem(_) => Ok(()),
         }
     }
 
@@ -126,7 +155,7 @@ impl Document {
     pub fn to_markdown(&self, now: Timestamp) -> Result<String, ContentError> {
         match self {
             Document::Postmortem(p) => Ok(p.to_markdown()),
-            Document::Overview(o) => o.to_markdown(),
+            Document::Overview(o) => Ok(o.to_markdown()?),
             Document::HealthCheck(h) => Ok(h.score(now).to_markdown()),
         }
     }

@@ -203,7 +203,7 @@ pub fn parse(line: &str) -> Result<Input, ParseError> {
         "sessions" => Command::Sessions,
         "load" => Command::Load(need("ID|NAME")?),
         "rename" => Command::Rename(need("NAME")?),
-        "export" => export(arg),
+        "export" => export(arg)?,
         "retry" => Command::Retry,
         "usage" => Command::Usage,
         "edit" => Command::Edit,
@@ -221,8 +221,9 @@ pub fn parse(line: &str) -> Result<Input, ParseError> {
     Ok(Input::Command(cmd))
 }
 
-/// `/export [md|json] [FILE]`; without a format, a `.json` file means JSON.
-fn export(arg: &str) -> Command {
+/// `/export [md|json] [FILE]`; without a format, a `.json` file means JSON. A lone word that is
+/// neither a format nor a file name (no `.` or `/`, like `xml`) is an unknown format.
+fn export(arg: &str) -> Result<Command, ParseError> {
     let (first, rest) = match arg.split_once(char::is_whitespace) {
         Some((f, r)) => (f, r.trim()),
         None => (arg, ""),
@@ -230,6 +231,11 @@ fn export(arg: &str) -> Command {
     let (format, file) = match first {
         "md" | "markdown" => (Some(ExportFormat::Md), rest),
         "json" => (Some(ExportFormat::Json), rest),
+        word if rest.is_empty() && !word.is_empty() && !word.contains(['.', '/']) => {
+            return Err(ParseError::Usage(format!(
+                "/export [md|json] [FILE] (unknown format '{word}'; a file name needs an extension)"
+            )));
+        }
         _ => (None, arg),
     };
     let file = (!file.is_empty()).then(|| PathBuf::from(file));
@@ -244,7 +250,7 @@ fn export(arg: &str) -> Command {
             ExportFormat::Md
         }
     });
-    Command::Export { format, file }
+    Ok(Command::Export { format, file })
 }
 
 /// The command a typo most likely meant: a unique prefix, or one edit away.
@@ -335,6 +341,7 @@ mod tests {
             e(ExportFormat::Md, Some("out.md"))
         );
         assert_eq!(cmd("/export s.json"), e(ExportFormat::Json, Some("s.json")));
+        assert!(matches!(parse("/export xml"), Err(ParseError::Usage(u)) if u.contains("'xml'")));
     }
 
     #[test]

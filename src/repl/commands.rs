@@ -46,6 +46,7 @@ pub fn run(
             out.notice(&format!("model: {}", chat.provider.model()));
         }
         Command::Provider(name) => {
+            known_provider(chat, &name)?;
             chat.switch(None, Some(name), out)?;
             out.notice(&format!(
                 "provider: {} ({})",
@@ -183,6 +184,21 @@ fn usage(chat: &Chat) -> anyhow::Result<String> {
         n(chat.usage.completion_tokens),
         n(chat.usage.total_tokens),
     ))
+}
+
+/// `/provider NAME` names `local` or a configured provider: the same check (and words) as
+/// `--provider`. An unknown one is an error and the current provider stays.
+fn known_provider(chat: &Chat, name: &str) -> anyhow::Result<()> {
+    if name == "local" || chat.settings.providers.contains_key(name) {
+        return Ok(());
+    }
+    let mut known: Vec<&str> = chat.settings.providers.keys().map(String::as_str).collect();
+    known.push("local");
+    Err(crate::config::ConfigError::UnknownProvider {
+        name: name.to_owned(),
+        known: known.join(", "),
+    }
+    .into())
 }
 
 /// Opens `$VISUAL`/`$EDITOR` (else `vi`) on a draft file and returns what was written.

@@ -184,7 +184,7 @@ impl LineEditor {
     pub fn remember(&mut self, entry: &str) {
         if self.editor.add_history_entry(entry).unwrap_or(false) {
             if let Some(dir) = self.history.parent() {
-                let _ = std::fs::create_dir_all(dir);
+                let _ = crate::config::create_private_dir(dir);
             }
             // History is a convenience: failing to save it must not end the session.
             let _ = self.editor.history_mut().append(&self.history);

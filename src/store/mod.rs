@@ -38,9 +38,15 @@ pub enum StoreError {
     #[error("sessions database: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error(
-        "the sessions database has schema version {found}; this mitchell knows up to {supported}"
+        "the sessions database has schema version {found}, from a newer mitchell; this one knows \
+         up to {supported} and leaves it untouched"
     )]
     TooNew { found: u32, supported: u32 },
+    #[error(
+        "{0} is not a sessions database (damaged, or another program's file); it is left as it \
+         is: move it aside to start a new one"
+    )]
+    NotADatabase(PathBuf),
     #[error("no session '{0}' (see `mitchell sessions list`)")]
     NoSuchSession(String),
     #[error("a session named '{0}' already exists")]
@@ -241,13 +247,33 @@ impl Store {
     /// Opens (creating if needed) the database at `path` and migrates it.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
+            crate::config::create_private_dir(dir).map_err(|source| StoreError::CreateDir {
                 path: dir.to_owned(),
                 source,
             })?;
         }
+        make_private(path)?;
+        Store::connect(path).map_err(|err| match err {
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::NotADatabase =>
+            {
+                StoreError::NotADatabase(path.to_owned())
+            }
+            other => other,
+        })
+    }
+
+    fn connect(path: &Path) -> Result<Store, StoreError> {
         let mut conn = Connection::open(path)?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
+        // Refuse a newer (or broken) file before anything below could change its header.
+        let found: u32 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+        if found > SCHEMA_VERSION {
+            return Err(StoreError::TooNew {
+                found,
+                supported: SCHEMA_VERSION,
+            });
+        }
         // WAL: readers never block the writer. NORMAL sync is durable across a killed process
         // (only a power cut can lose the last commits).
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -263,6 +289,49 @@ impl Store {
             .conn
             .pragma_query_value(None, "user_version", |row| row.get(0))?)
     }
+}
+
+/// Creates the database file owner-only (0600) before SQLite opens it, and tightens an
+/// existing one (and its `-wal`/`-shm`) that is readable by others. SQLite gives the WAL and
+/// shared-memory files the mode of the database file, so new ones are 0600 too.
+fn make_private(path: &Path) -> Result<(), StoreError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        let created = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path);
+        match created {
+            Ok(_) => {}
+            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut file = path.as_os_str().to_owned();
+                    file.push(suffix);
+                    let file = PathBuf::from(file);
+                    // Best effort: a file owned by someone else keeps its mode and still opens.
+                    if let Ok(meta) = std::fs::metadata(&file)
+                        && meta.permissions().mode() & 0o077 != 0
+                    {
+                        let _ = std::fs::set_permissions(
+                            &file,
+                            std::fs::Permissions::from_mode(meta.permissions().mode() & 0o700),
+                        );
+                    }
+                }
+            }
+            Err(source) => {
+                return Err(StoreError::CreateDir {
+                    path: path.to_owned(),
+                    source,
+                });
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }
 
 /// Now, in Unix milliseconds.

@@ -71,8 +71,7 @@ pub fn parse_error_body(status: u16, body: &[u8]) -> ErrorInfo {
             return ErrorInfo { message, code };
         }
     }
-    let text = String::from_utf8_lossy(&body[..body.len().min(500)]);
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = first_words(body);
     let message = if text.is_empty() {
         reqwest::StatusCode::from_u16(status)
             .ok()
@@ -86,6 +85,68 @@ pub fn parse_error_body(status: u16, body: &[u8]) -> ErrorInfo {
         message,
         code: None,
     }
+}
+
+/// Longest excerpt of a body that is not JSON, in characters.
+const EXCERPT: usize = 160;
+
+/// The start of a body that is not JSON, fit for one line: HTML tags (and the contents of
+/// `<script>`/`<style>`/`<head>`) dropped, common entities decoded, whitespace collapsed, cut
+/// at `EXCERPT` characters with an ellipsis.
+pub fn first_words(body: &[u8]) -> String {
+    let raw = String::from_utf8_lossy(&body[..body.len().min(64 * 1024)]);
+    let looks_html = raw.trim_start().starts_with('<');
+    let text = if looks_html {
+        strip_tags(&raw)
+    } else {
+        raw.into_owned()
+    };
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let text = words.join(" ");
+    if text.chars().count() <= EXCERPT {
+        return text;
+    }
+    let cut: String = text.chars().take(EXCERPT).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{cut}…")
+}
+
+fn strip_tags(html: &str) -> String {
+    let mut out = String::with_capacity(html.len() / 2);
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open..];
+        let Some(close) = after.find('>') else {
+            rest = "";
+            break;
+        };
+        let tag = after[1..close].trim().to_ascii_lowercase();
+        rest = &after[close + 1..];
+        // Skip what a browser would not show as text.
+        for hidden in ["script", "style", "head", "title"] {
+            if tag == hidden || tag.starts_with(&format!("{hidden} ")) {
+                let end = format!("</{hidden}");
+                rest = rest
+                    .to_ascii_lowercase()
+                    .find(&end)
+                    .map_or("", |at| &rest[at..]);
+            }
+        }
+        out.push(' ');
+    }
+    out.push_str(rest);
+    for (entity, text) in [
+        ("&nbsp;", " "),
+        ("&lt;", "<"),
+        ("&gt;", ">"),
+        ("&quot;", "\""),
+        ("&#39;", "'"),
+        ("&amp;", "&"),
+    ] {
+        out = out.replace(entity, text);
+    }
+    out
 }
 
 /// The message of an in-stream `error` value (object or string).
@@ -110,16 +171,55 @@ pub fn in_stream_message(raw: &str) -> String {
     }
 }
 
-/// Maps a final (not retried) non-2xx response to an `llm::Error`.
+/// True when the base URL's path ends in a version segment (`/v1`, `/v1beta`, `/api/v2`).
+fn has_version_segment(base_url: &str) -> bool {
+    let after_scheme = base_url
+        .split_once("://")
+        .map_or(base_url, |(_, rest)| rest);
+    let path = after_scheme.split_once('/').map_or("", |(_, path)| path);
+    path.trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .is_some_and(|last| {
+            last.strip_prefix('v')
+                .is_some_and(|v| v.starts_with(|c: char| c.is_ascii_digit()))
+        })
+        || path.contains("openai")
+}
+
+/// Maps a final (not retried) non-2xx response to an `llm::Error`. A 404 from a base URL
+/// without a version segment gets a hint: that is the usual cause.
 pub fn status_error(
     provider: &str,
     status: u16,
     info: &ErrorInfo,
     key_label: Option<String>,
     retry_after: Option<Duration>,
+    base_url: &str,
 ) -> Error {
     let provider = provider.to_owned();
-    let message = info.display();
+    let mut message = info.display();
+    if status == 404 && !mentions_model(info) && !has_version_segment(base_url) {
+        message = format!(
+            "{message} (the base URL usually ends in its version segment: try {}/v1)",
+            base_url.trim_end_matches('/')
+        );
+    }
+    // Worded for what the user can do; the server's own message (with its numbers) follows.
+    let lead = if info.out_of_credit() || status == 402 {
+        Some("out of credit or quota (not retried)")
+    } else if status == 413 || info.code.as_deref() == Some("context_length_exceeded") {
+        Some("the request is too long for the model's context")
+    } else {
+        None
+    };
+    if let Some(lead) = lead {
+        return Error::Status {
+            provider,
+            status,
+            message: format!("{lead}: {message}"),
+        };
+    }
     match status {
         401 | 403 => Error::Auth {
             provider,
@@ -170,8 +270,8 @@ mod tests {
                 "Provider returned error: upstream busy",
             ),
             (
-                "<html>\n<b>Bad gateway</b></html>",
-                "<html> <b>Bad gateway</b></html>",
+                "<html>\n<head><title>502</title></head><b>Bad gateway</b></html>",
+                "Bad gateway",
             ),
         ];
         for (body, want) in cases {
@@ -182,6 +282,36 @@ mod tests {
             );
         }
         assert_eq!(parse_error_body(503, b"").message, "Service Unavailable");
+    }
+
+    #[test]
+    fn html_is_stripped_and_long_text_shortened() {
+        let page = format!(
+            "<!DOCTYPE html><html><head><style>body {{}}</style></head><body><h1>500 Internal \
+             Server Error</h1><p>{}</p></body></html>",
+            "word ".repeat(100)
+        );
+        let words = first_words(page.as_bytes());
+        assert!(
+            words.starts_with("500 Internal Server Error word word"),
+            "{words}"
+        );
+        assert!(
+            words.ends_with('…') && words.chars().count() <= EXCERPT + 1,
+            "{words}"
+        );
+        assert!(!words.contains('<'), "{words}");
+        assert_eq!(first_words(b"a &amp; b"), "a &amp; b");
+        assert_eq!(first_words(b"<p>a &amp; b</p>"), "a & b");
+    }
+
+    #[test]
+    fn version_segment_hint() {
+        assert!(has_version_segment("http://127.0.0.1:9/v1"));
+        assert!(has_version_segment("https://g.example/api/v1beta"));
+        assert!(has_version_segment("https://r.openai.azure.com/openai"));
+        assert!(!has_version_segment("http://127.0.0.1:9"));
+        assert!(!has_version_segment("http://127.0.0.1:9/api"));
     }
 
     #[test]

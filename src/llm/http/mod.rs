@@ -74,9 +74,28 @@ pub fn open(target: &HttpTarget) -> anyhow::Result<HttpProvider> {
     // Installing the process-wide crypto provider fails only when one is already installed,
     // which is exactly the state we want.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let client = reqwest::Client::builder()
+    let mut builder = reqwest::Client::builder()
         .user_agent(USER_AGENT)
-        .connect_timeout(target.connect_timeout)
+        .connect_timeout(target.connect_timeout);
+    if let Some(path) = &target.ca_cert {
+        let usage = |why: String| {
+            crate::error::usage_msg(format!(
+                "{}: ca_cert {}: {why}",
+                target.name,
+                path.display()
+            ))
+        };
+        let pem = std::fs::read(path).map_err(|e| usage(e.to_string()))?;
+        let certs = reqwest::Certificate::from_pem_bundle(&pem)
+            .map_err(|_| usage("not a PEM certificate file".to_owned()))?;
+        if certs.is_empty() {
+            return Err(usage("no certificate in the file".to_owned()));
+        }
+        for cert in certs {
+            builder = builder.add_root_certificate(cert);
+        }
+    }
+    let client = builder
         .build()
         .map_err(|err| anyhow::anyhow!("{}: cannot set up the HTTP client: {err}", target.name))?;
     tracing::debug!(provider = %target.name, base_url = %target.base_url, key = key.is_some(), "http provider");
@@ -90,9 +109,32 @@ pub fn open(target: &HttpTarget) -> anyhow::Result<HttpProvider> {
 }
 
 impl HttpProvider {
-    /// `GET {base}/models`: the model ids the endpoint serves, sorted.
-    pub async fn list_models(&self) -> Result<Vec<String>, crate::llm::Error> {
-        transport::list_models(&self.inner).await
+    /// `GET {base}/models`: the model ids the endpoint serves, sorted. Each retry notice is
+    /// handed to `notice` as it happens (the channel they travel on is drained here, so a
+    /// retry never waits on a reader that is not there).
+    pub async fn list_models(
+        &self,
+        mut notice: impl FnMut(&str),
+    ) -> Result<Vec<String>, crate::llm::Error> {
+        let (tx, mut rx) = mpsc::channel(8);
+        let list = transport::list_models(&self.inner, &tx);
+        tokio::pin!(list);
+        let result = loop {
+            tokio::select! {
+                result = &mut list => break result,
+                Some(event) = rx.recv() => {
+                    if let StreamEvent::Notice(text) = event {
+                        notice(&text);
+                    }
+                }
+            }
+        };
+        while let Ok(event) = rx.try_recv() {
+            if let StreamEvent::Notice(text) = event {
+                notice(&text);
+            }
+        }
+        result
     }
 }
 

@@ -23,7 +23,7 @@ struct Body<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     stream_options: Option<StreamOptions>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    temperature: Option<f32>,
+    temperature: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     max_tokens: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -177,7 +177,7 @@ pub fn body(target: &HttpTarget, request: &ChatRequest) -> Value {
         stream_options: (request.stream && target.include_usage).then_some(StreamOptions {
             include_usage: true,
         }),
-        temperature: request.temperature,
+        temperature: request.temperature.map(as_written),
         max_tokens: limit.filter(|_| target.token_param == TokenParam::MaxTokens),
         max_completion_tokens: limit
             .filter(|_| target.token_param == TokenParam::MaxCompletionTokens),
@@ -185,6 +185,12 @@ pub fn body(target: &HttpTarget, request: &ChatRequest) -> Value {
     };
     // Serialising plain structs of strings and numbers cannot fail.
     serde_json::to_value(body).unwrap_or(Value::Null)
+}
+
+/// The temperature as the user wrote it: `0.3` stays `0.3` on the wire rather than the f32's
+/// exact value `0.30000001192092896` (an f32 prints as its shortest round-tripping decimal).
+fn as_written(t: f32) -> f64 {
+    t.to_string().parse().unwrap_or(f64::from(t))
 }
 
 /// The header carrying the key: `api-key` on Azure, `Authorization: Bearer` elsewhere.
@@ -240,6 +246,11 @@ pub fn describe(target: &HttpTarget, request: &ChatRequest) -> Value {
     let mut headers = serde_json::Map::new();
     headers.insert("User-Agent".to_owned(), Value::from(USER_AGENT));
     for (name, value) in self::headers(target, request.stream) {
+        let value = if crate::config::is_secret_header(&name) {
+            "<redacted>".to_owned()
+        } else {
+            value
+        };
         headers.insert(name, Value::from(value));
     }
     let sent_key = target
@@ -281,6 +292,7 @@ mod tests {
             headers: BTreeMap::new(),
             api_version: Some("2024-10-21".into()),
             deployment: None,
+            ca_cert: None,
             connect_timeout: Duration::from_secs(1),
             idle_timeout: Duration::from_secs(1),
             total_timeout: None,
@@ -298,6 +310,13 @@ mod tests {
             stream: false,
             ..ChatRequest::default()
         }
+    }
+
+    #[test]
+    fn temperature_is_sent_as_written() {
+        assert_eq!(serde_json::json!(as_written(0.3)).to_string(), "0.3");
+        assert_eq!(serde_json::json!(as_written(0.2)).to_string(), "0.2");
+        assert_eq!(serde_json::json!(as_written(1.0)).to_string(), "1.0");
     }
 
     #[test]

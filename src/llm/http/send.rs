@@ -116,7 +116,10 @@ pub async fn send_with_retries(
     loop {
         done += 1;
         let (failure, wait) = match clock.within(build().send()).await? {
-            Ok(response) if response.status().is_success() => return Ok(response),
+            Ok(response) if response.status().is_success() => {
+                tracing::debug!(status = response.status().as_u16(), "response");
+                return Ok(response);
+            }
             Ok(response) => {
                 let status = response.status().as_u16();
                 let headers = retry_headers(response.headers());
@@ -128,7 +131,14 @@ pub async fn send_with_retries(
                 let wait = retry::retryable_status(status, &headers, info.out_of_credit())
                     .then(|| retry::next_wait(&headers, done, SystemTime::now()))
                     .flatten();
-                let err = status_error(provider, status, &info, inner.key_label(), server_wait);
+                let err = status_error(
+                    provider,
+                    status,
+                    &info,
+                    inner.key_label(),
+                    server_wait,
+                    &inner.target.base_url,
+                );
                 (err, wait.map(|w| (w, format!("HTTP {status}"))))
             }
             Err(err) => {
@@ -137,12 +147,23 @@ pub async fn send_with_retries(
                 } else {
                     inner.redact(root_cause(&err))
                 };
+                // A certificate the client does not trust will not be trusted on a retry.
+                let untrusted = cause.contains("certificate");
+                let hint = if untrusted {
+                    " (the server's TLS certificate is not trusted: set the provider's ca_cert, \
+                     or SSL_CERT_FILE, to the CA that signed it)"
+                } else {
+                    ""
+                };
                 let failure = Error::Transport {
                     provider: provider.clone(),
-                    message: format!("cannot connect to {url}: {cause}"),
+                    message: format!("cannot connect to {url}: {cause}{hint}"),
                 };
-                let wait = retry::backoff(done, fastrand::f64());
-                (failure, Some((wait, format!("cannot connect ({cause})"))))
+                let wait = (!untrusted).then(|| retry::backoff(done, fastrand::f64()));
+                (
+                    failure,
+                    wait.map(|w| (w, format!("cannot connect ({cause})"))),
+                )
             }
         };
         let Some((wait, why)) = wait.filter(|_| done < max) else {
@@ -170,7 +191,10 @@ pub async fn read_all(clock: &Clock, mut response: reqwest::Response) -> Result<
     {
         body.extend_from_slice(&bytes);
         if body.len() > MAX_BODY {
-            break;
+            return Err(Error::Stream(format!(
+                "the response is larger than {} MiB",
+                MAX_BODY / (1024 * 1024)
+            )));
         }
     }
     Ok(body)

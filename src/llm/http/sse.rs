@@ -73,6 +73,11 @@ impl SseParser {
         Ok(())
     }
 
+    /// Bytes held for an event that has not ended yet (its unfinished line and data so far).
+    pub fn pending(&self) -> usize {
+        self.partial.len() + self.data.len()
+    }
+
     /// End of stream: a last line without its line end, and an event without its blank line,
     /// are still delivered (§4.8).
     pub fn finish(&mut self, out: &mut Vec<SseEvent>) -> Result<(), InvalidUtf8> {

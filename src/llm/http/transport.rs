@@ -12,6 +12,10 @@ use super::send::{Clock, header_map, read_all, root_cause, send_with_retries};
 use super::sse::{SseEvent, SseParser};
 use crate::llm::{ChatRequest, Error, StreamEvent};
 
+/// Largest event (or line) held while waiting for its end: memory stays bounded whatever the
+/// server sends.
+const MAX_EVENT: usize = 16 * 1024 * 1024;
+
 /// Runs one chat request and forwards its events; failures become one `Error` event.
 pub async fn run(inner: &Inner, request: ChatRequest, tx: &Sender<StreamEvent>) {
     if let Err(err) = chat(inner, &request, tx).await {
@@ -37,8 +41,8 @@ async fn chat(inner: &Inner, request: &ChatRequest, tx: &Sender<StreamEvent>) ->
     read_body(inner, &clock, response, tx).await
 }
 
-/// `GET {base}/models`.
-pub async fn list_models(inner: &Inner) -> Result<Vec<String>, Error> {
+/// `GET {base}/models`. Retry notices go to `tx`, which the caller must drain.
+pub async fn list_models(inner: &Inner, tx: &Sender<StreamEvent>) -> Result<Vec<String>, Error> {
     #[derive(serde::Deserialize)]
     struct List {
         #[serde(default)]
@@ -52,8 +56,8 @@ pub async fn list_models(inner: &Inner) -> Result<Vec<String>, Error> {
     let headers = header_map(inner, request::headers(&inner.target, false))?;
     let clock = Clock::new(inner);
     let get = || inner.client.get(&url).headers(headers.clone());
-    let (tx, _rx) = tokio::sync::mpsc::channel(1);
-    let response = send_with_retries(inner, &clock, &url, get, &tx).await?;
+    tracing::debug!(%url, "GET");
+    let response = send_with_retries(inner, &clock, &url, get, tx).await?;
     let body = read_all(&clock, response).await?;
     let list: List = serde_json::from_slice(&body)
         .map_err(|err| Error::Stream(format!("unexpected /models response: {err}")))?;
@@ -86,11 +90,14 @@ async fn read_body(
     mut response: reqwest::Response,
     tx: &Sender<StreamEvent>,
 ) -> Result<(), Error> {
-    let is_sse = response
+    let content_type = response
         .headers()
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.to_ascii_lowercase().contains("event-stream"));
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    tracing::debug!(content_type = %content_type, "response body");
+    let is_sse = content_type.contains("event-stream");
     let mut parser = SseParser::new();
     let mut decoder = ChunkDecoder::new();
     let mut sse = Vec::new();
@@ -107,6 +114,10 @@ async fn read_body(
         } else {
             parser.feed(text.as_bytes(), &mut sse).map_err(utf8)?;
             parser.finish(&mut sse).map_err(utf8)?;
+            if sse.is_empty() {
+                return Err(not_a_reply(&content_type, text.as_bytes()));
+            }
+            drop_cut_event(&mut sse);
             decode(&mut decoder, &mut sse, &mut out);
         }
         let failed = out.iter().any(|e| matches!(e, StreamEvent::Error(_)));
@@ -121,6 +132,12 @@ async fn read_body(
         match clock.within(response.chunk()).await? {
             Ok(Some(bytes)) => {
                 parser.feed(&bytes, &mut sse).map_err(utf8)?;
+                if parser.pending() > MAX_EVENT {
+                    return Err(Error::Stream(format!(
+                        "the server sent an event larger than {} MiB without ending it",
+                        MAX_EVENT / (1024 * 1024)
+                    )));
+                }
                 let flow = decode(&mut decoder, &mut sse, &mut out);
                 let stop =
                     flow == Flow::Stop || out.iter().any(|e| matches!(e, StreamEvent::Error(_)));
@@ -131,6 +148,7 @@ async fn read_body(
             }
             Ok(None) => {
                 parser.finish(&mut sse).map_err(utf8)?;
+                drop_cut_event(&mut sse);
                 decode(&mut decoder, &mut sse, &mut out);
                 let failed = out.iter().any(|e| matches!(e, StreamEvent::Error(_)));
                 forward(tx, &mut out).await?;
@@ -151,6 +169,35 @@ async fn read_body(
                 )));
             }
         }
+    }
+}
+
+/// A 200 whose body is neither an event stream nor JSON (an HTML login page, a proxy's notice).
+fn not_a_reply(content_type: &str, body: &[u8]) -> Error {
+    let content_type = if content_type.is_empty() {
+        "no content type"
+    } else {
+        content_type
+    };
+    Error::Stream(format!(
+        "the server did not answer with an event stream or JSON ({content_type}): {}",
+        super::errors::first_words(body)
+    ))
+}
+
+/// At the end of the body, an event whose data is not complete JSON was cut off mid-event: it
+/// is dropped, so the stream reads as truncated rather than as a malformed event.
+fn drop_cut_event(sse: &mut Vec<SseEvent>) {
+    let cut = sse.last().is_some_and(|event| {
+        let data = event.data.trim();
+        event.error.is_none()
+            && event.event != "error"
+            && !data.is_empty()
+            && data != "[DONE]"
+            && serde_json::from_str::<serde::de::IgnoredAny>(data).is_err()
+    });
+    if cut {
+        sse.pop();
     }
 }
 
