@@ -32,6 +32,8 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitStatus {
     };
     let env = config::Env::from_process();
     let mut out = output::Output::new(cli.global.color, cli.global.verbose, &env);
+    out.set_quiet(cli.global.quiet);
+    out.set_render(cli.global.render.unwrap_or_default());
     output::logging::init(cli.global.verbose, out.terminal().stderr_color, &env);
     match app::dispatch(cli, &env, &mut out) {
         Ok(status) => status,

@@ -24,7 +24,7 @@ pub fn run(
     env: &Env,
     out: &mut Output,
 ) -> anyhow::Result<ExitStatus> {
-    let settings = super::settings(global, env, layer(global, &args))?;
+    let settings = super::answer_settings(global, env, layer(global, &args), out)?;
     let backend = settings.backend().map_err(error::usage)?;
     let prompt = read_prompt(&args, &settings, out)?;
     if !args.no_route

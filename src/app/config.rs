@@ -62,6 +62,8 @@ pub fn show(s: &Settings) -> String {
     let tries = Sourced::new(Some(s.max_tries.value), s.max_tries.source.clone());
     row(&mut t, "max_tries", &tries);
     row(&mut t, "max_input", &num(&s.max_input));
+    let render = Sourced::new(Some(s.render.value), s.render.source.clone());
+    row(&mut t, "render", &render);
     row(&mut t, "local.model", &s.local_model);
     row(&mut t, "local.threads", &s.threads);
     row(&mut t, "local.max_context", &s.max_context);

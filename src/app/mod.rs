@@ -75,7 +75,7 @@ pub fn model_flags(global: &GlobalArgs, model: &ModelArgs) -> Layer {
             .chat_template
             .clone()
             .map(|v| Sourced::new(v, flag("--chat-template"))),
-        ..Layer::default()
+        ..global_flags(global)
     }
 }
 
@@ -101,6 +101,9 @@ pub fn global_flags(global: &GlobalArgs) -> Layer {
             .persona
             .clone()
             .map(|v| Sourced::new(v, Source::Flag("--persona"))),
+        render: global
+            .render
+            .map(|v| Sourced::new(v, Source::Flag("--render"))),
         ..Layer::default()
     }
 }
@@ -108,6 +111,18 @@ pub fn global_flags(global: &GlobalArgs) -> Layer {
 /// Loads the merged settings; every configuration problem is a usage error (exit 2).
 pub fn settings(global: &GlobalArgs, env: &Env, flags: Layer) -> anyhow::Result<Settings> {
     crate::config::load(global.config.as_ref(), env, flags, &global.vars).map_err(error::usage)
+}
+
+/// `settings`, with the effective `render` handed to `out` (commands that print answers).
+pub fn answer_settings(
+    global: &GlobalArgs,
+    env: &Env,
+    flags: Layer,
+    out: &mut Output,
+) -> anyhow::Result<Settings> {
+    let settings = settings(global, env, flags)?;
+    out.set_render(settings.render.value);
+    Ok(settings)
 }
 
 /// Builds the tokio runtime, after the arguments were parsed.

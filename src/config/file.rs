@@ -30,6 +30,8 @@ pub struct FileConfig {
     pub max_tries: Option<u32>,
     /// Largest stdin accepted, in bytes (default 1 MiB).
     pub max_input: Option<u64>,
+    /// Render answers as markdown: `auto` (stdout is a terminal), `always` or `never`.
+    pub render: Option<crate::output::RenderChoice>,
     /// The embedded engine.
     pub local: Option<LocalConfig>,
     /// Named OpenAI-compatible endpoints.

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use super::file::{FileConfig, ProviderConfig};
 use super::{Env, Paths};
+use crate::output::RenderChoice;
 use crate::persona::Detail;
 
 /// Where an effective value came from.
@@ -61,6 +62,7 @@ pub struct Layer {
     pub threads: Option<Sourced<u32>>,
     pub max_context: Option<Sourced<u32>>,
     pub chat_template: Option<Sourced<String>>,
+    pub render: Option<Sourced<RenderChoice>>,
 }
 
 /// An API key read from the environment; its `Debug` never shows the value.
@@ -104,6 +106,8 @@ pub struct Settings {
     pub threads: Sourced<Option<u32>>,
     pub max_context: Sourced<Option<u32>>,
     pub chat_template: Sourced<Option<String>>,
+    /// `--render`, `MITCHELL_RENDER` or the file's `render`.
+    pub render: Sourced<RenderChoice>,
     /// The default local model from the file's `local.model`.
     pub local_model: Sourced<Option<String>>,
     /// Named endpoints from the file.
@@ -199,6 +203,7 @@ impl Settings {
             threads: optional([f.threads, e.threads, g.threads]),
             max_context: optional([f.max_context, e.max_context, g.max_context]),
             chat_template: optional([f.chat_template, e.chat_template, g.chat_template]),
+            render: or_default([f.render, e.render, g.render], RenderChoice::Auto),
             local_model,
             providers: file_cfg.providers,
             env_keys,
@@ -228,6 +233,7 @@ fn file_layer(path: &std::path::Path, cfg: &FileConfig) -> Layer {
         threads: local.threads.map(|v| Sourced::new(v, src())),
         max_context: local.max_context.map(|v| Sourced::new(v, src())),
         chat_template: s(&local.chat_template),
+        render: cfg.render.map(|v| Sourced::new(v, src())),
     }
 }
 
@@ -279,5 +285,6 @@ fn env_layer(env: &Env) -> Result<Layer, crate::config::ConfigError> {
         threads: parsed(env, "MITCHELL_THREADS")?,
         max_context: parsed(env, "MITCHELL_MAX_CONTEXT")?,
         chat_template: text(env, "MITCHELL_CHAT_TEMPLATE"),
+        render: parsed(env, "MITCHELL_RENDER")?,
     })
 }

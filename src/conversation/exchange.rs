@@ -91,6 +91,7 @@ pub async fn drive_observed(
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut reply = Reply::default();
     let mut rx = provider.stream(request);
+    let _waiting = out.waiting("thinking…");
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
     let mut printed_any = false;
@@ -101,8 +102,8 @@ pub async fn drive_observed(
             biased;
             _ = &mut ctrl_c => {
                 drop(rx);
-                if printed_any && !ends_with_newline {
-                    let _ = out.finish_answer(false);
+                if printed_any {
+                    let _ = out.finish_answer(ends_with_newline);
                 }
                 return Ok(Exchange::Interrupted(reply));
             }
@@ -142,8 +143,8 @@ pub async fn drive_observed(
     if reply.error.is_none() && reply.finish_reason.is_none() {
         reply.error = Some(Error::Truncated);
     }
-    if printed_any && !ends_with_newline {
-        out.finish_answer(false)?;
+    if printed_any {
+        out.finish_answer(ends_with_newline)?;
     }
     Ok(Exchange::Done(reply))
 }
