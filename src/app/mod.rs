@@ -4,8 +4,10 @@
 pub mod ask;
 pub mod ask_session;
 pub mod chat;
+pub mod completions;
 pub mod config;
 pub mod documents;
+pub mod man;
 pub mod model;
 pub mod models;
 pub mod persona;
@@ -44,6 +46,8 @@ pub fn dispatch(cli: Cli, env: &Env, out: &mut Output) -> anyhow::Result<ExitSta
         Some(Command::Persona(cmd)) => persona::run(global, cmd, env, out),
         Some(Command::Sessions(cmd)) => sessions::run(global, cmd, env, out),
         Some(Command::Config(cmd)) => config::run(global, &cmd, env, out),
+        Some(Command::Completions { shell }) => completions::run(shell, out),
+        Some(Command::Man) => man::run(out),
     }
 }
 
