@@ -3,6 +3,7 @@
 
 pub mod ask;
 pub mod ask_session;
+pub mod attachments;
 pub mod chat;
 pub mod completions;
 pub mod config;
