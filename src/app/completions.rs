@@ -47,10 +47,10 @@ fn callback() -> String {
         .next()
         .unwrap_or_else(|| OsString::from("mitchell"));
     let path = std::path::PathBuf::from(&argv0);
-    if path.components().count() > 1 {
-        if let Ok(dir) = std::env::current_dir() {
-            return dir.join(path).to_string_lossy().into_owned();
-        }
+    if path.components().count() > 1
+        && let Ok(dir) = std::env::current_dir()
+    {
+        return dir.join(path).to_string_lossy().into_owned();
     }
     argv0.to_string_lossy().into_owned()
 }

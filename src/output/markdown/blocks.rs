@@ -74,11 +74,11 @@ impl Flow {
     /// Prints what the text so far (plus `extra`, a settled prefix of the line in flight)
     /// adds to the screen.
     fn advance(&mut self, extra: Option<&str>, width: usize, ctx: &mut Ctx) {
-        if let Some(shown) = self.render(extra, width, ctx.color, false) {
-            if let Some(added) = shown.strip_prefix(self.printed.as_str()) {
-                ctx.out.push_str(added);
-                self.printed = shown;
-            }
+        if let Some(shown) = self.render(extra, width, ctx.color, false)
+            && let Some(added) = shown.strip_prefix(self.printed.as_str())
+        {
+            ctx.out.push_str(added);
+            self.printed = shown;
         }
     }
 
@@ -204,7 +204,7 @@ impl Machine {
                 let marks = "#".repeat(level);
                 let first = self.framed_with(&[Piece::new(format!("{marks} "), style)]);
                 let rest = self.framed_with(&[spaces(level + 1)]);
-                let mut flow = self.flow(false, first, rest, style);
+                let mut flow = Self::flow(false, first, rest, style);
                 flow.lines.push(text.to_owned());
                 flow.close(self.width, ctx);
             }
@@ -278,7 +278,7 @@ impl Machine {
         }
     }
 
-    fn flow(&self, item: bool, first: Vec<Piece>, rest: Vec<Piece>, base: Style) -> Flow {
+    fn flow(item: bool, first: Vec<Piece>, rest: Vec<Piece>, base: Style) -> Flow {
         Flow {
             item,
             first,
@@ -293,7 +293,7 @@ impl Machine {
         let pad = indent.min(8);
         let first = self.framed_with(&[spaces(pad)]);
         let rest = first.clone();
-        self.flow(false, first, rest, Style::default())
+        Self::flow(false, first, rest, Style::default())
     }
 
     fn item(&self, indent: usize, marker: &str) -> Flow {
@@ -312,7 +312,7 @@ impl Machine {
         let first =
             self.framed_with(&[spaces(pad), Piece::new(shown, Style::fg(YELLOW)), spaces(1)]);
         let rest = self.framed_with(&[spaces(hang)]);
-        self.flow(true, first, rest, Style::default())
+        Self::flow(true, first, rest, Style::default())
     }
 
     /// The line still arriving: streams its settled words when it certainly continues or
@@ -346,11 +346,12 @@ impl Machine {
                 if matches!(self.block, Block::Fence(_)) {
                     return;
                 }
-                if let Block::Flow(flow) = &mut self.block {
-                    if flow.item && flow.lines.is_empty() {
-                        flow.advance(Some(text), self.width, ctx);
-                        return;
-                    }
+                if let Block::Flow(flow) = &mut self.block
+                    && flow.item
+                    && flow.lines.is_empty()
+                {
+                    flow.advance(Some(text), self.width, ctx);
+                    return;
                 }
                 self.close(ctx);
                 self.begin(ctx);

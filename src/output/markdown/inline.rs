@@ -96,8 +96,8 @@ pub fn parse(text: &str, base: Style) -> Inline {
                     stack.pop();
                     if let Some((url, start)) = links.pop() {
                         let shown = &text_since_link[start.min(text_since_link.len())..];
-                        let bare = url.strip_prefix("mailto:").unwrap_or(&url);
-                        if !url.is_empty() && shown != url && shown != bare {
+                        let address = url.strip_prefix("mailto:").unwrap_or(&url);
+                        if !url.is_empty() && shown != url && shown != address {
                             tokens.push(Token::Space(current(&stack)));
                             let dim = Style {
                                 dim: true,
