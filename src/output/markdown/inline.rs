@@ -139,11 +139,11 @@ fn escape_start(text: &str) -> String {
 /// `false` when a literal delimiter in `text` could still be closed by text yet to come.
 /// An `_` inside a word and a `*`, `_` or `~` between spaces never pair up.
 fn settled_text(text: &str) -> bool {
-    let chars: Vec<char> = text.chars().collect();
-    chars.iter().enumerate().all(|(i, &c)| {
-        let before = i.checked_sub(1).map(|j| chars[j]);
-        let after = chars.get(i + 1).copied();
-        match c {
+    let mut before: Option<char> = None;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let after = chars.peek().copied();
+        let settled = match c {
             '<' => after.is_some_and(char::is_whitespace),
             '`' | '[' | ']' | '\\' => false,
             '_' if before.is_some_and(char::is_alphanumeric)
@@ -155,8 +155,13 @@ fn settled_text(text: &str) -> bool {
                 before.is_some_and(char::is_whitespace) && after.is_some_and(char::is_whitespace)
             }
             _ => true,
+        };
+        if !settled {
+            return false;
         }
-    })
+        before = Some(c);
+    }
+    true
 }
 
 fn push_text(tokens: &mut Vec<Token>, text: &str, style: Style) {

@@ -67,10 +67,10 @@ impl MarkdownStream {
             rest = &rest[end + 1..];
         }
         self.partial.push_str(rest);
-        // A long line is re-laid out only after it grew by an eighth, which keeps a huge
+        // A long line is re-laid out only after it grew by a quarter, which keeps a huge
         // paragraph linear while short ones stream word by word.
         let grown = self.partial.len().saturating_sub(self.tried);
-        if !rest.is_empty() && grown > self.tried / 8 && rest.contains([' ', '\t']) {
+        if !rest.is_empty() && grown > self.tried / 4 && rest.contains([' ', '\t']) {
             self.tried = self.partial.len();
             self.machine.partial(&self.partial, &mut self.ctx);
         }
