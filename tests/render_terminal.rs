@@ -188,3 +188,40 @@ fn a_spinner_waits_on_the_terminal_and_is_cleared_before_the_answer() {
     assert!(before.contains("thinking…"), "{screen:?}");
     assert!(!after.contains("thinking…"), "{screen:?}");
 }
+
+#[test]
+fn sessions_show_is_rendered_on_a_terminal_and_raw_on_a_pipe() {
+    let env = TestEnv::new();
+    let server = Server::once(streamed_answer());
+    env.cmd()
+        .args([
+            "ask",
+            "--base-url",
+            &server.url(),
+            "--session",
+            "drill",
+            "restore?",
+        ])
+        .assert()
+        .success();
+    let piped = env
+        .cmd()
+        .args(["sessions", "show", "drill"])
+        .output()
+        .unwrap();
+    let raw = String::from_utf8(piped.stdout).unwrap();
+    assert!(raw.contains("Take **one** snapshot"), "{raw}");
+
+    let mut cmd = env.std_cmd();
+    cmd.env("TERM", "xterm").args(["sessions", "show", "drill"]);
+    let mut session = expectrl::Session::spawn(cmd).unwrap();
+    session.set_expect_timeout(Some(Duration::from_secs(20)));
+    let captured = session.expect(expectrl::Eof).unwrap();
+    let screen = String::from_utf8_lossy(captured.as_bytes()).replace("\r\n", "\n");
+    assert!(screen.contains("Take one snapshot first"), "{screen}");
+    assert!(screen.contains("\n gold   │ 5 min\n"), "{screen}");
+    assert!(
+        !screen.contains("**") && !screen.contains("```"),
+        "{screen}"
+    );
+}

@@ -158,14 +158,21 @@ impl Output {
         self.spinner.start(label)
     }
 
+    /// The renderer; the terminal's width is read again when an answer starts.
     fn markdown(&mut self) -> &mut MarkdownStream {
-        let width =
-            terminal_size::terminal_size_of(&self.stdout).map_or(80, |(w, _)| usize::from(w.0));
+        let starting = !self.open || self.markdown.is_none();
+        let width = if starting {
+            terminal_size::terminal_size_of(&self.stdout).map_or(80, |(w, _)| usize::from(w.0))
+        } else {
+            0
+        };
         let color = self.term.stdout_color;
         let md = self
             .markdown
             .get_or_insert_with(|| MarkdownStream::new(width, color));
-        md.set_width(width);
+        if starting {
+            md.set_width(width);
+        }
         md
     }
 
@@ -185,8 +192,8 @@ impl Output {
         self.spinner.clear();
         if self.renders() {
             let clean = self.answer_sanitizer.clean(text);
-            self.open = true;
             let shown = self.markdown().push(&clean);
+            self.open = true;
             if shown.is_empty() {
                 return Ok(());
             }
