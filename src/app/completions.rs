@@ -7,7 +7,6 @@
 //! missing database or config gives no candidates.
 
 use std::ffi::OsString;
-use std::io::Write as _;
 
 use clap::CommandFactory as _;
 use clap_complete::engine::{ArgValueCandidates, CompletionCandidate};
@@ -64,10 +63,7 @@ pub fn respond(args: &[OsString]) -> Option<ExitStatus> {
     {
         Ok(true) => Some(ExitStatus::Success),
         Ok(false) => None,
-        Err(err) => {
-            let _ = writeln!(std::io::stderr(), "{err}");
-            Some(ExitStatus::Usage)
-        }
+        Err(err) => Some(crate::error::report_clap(&err)),
     }
 }
 

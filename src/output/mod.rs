@@ -18,6 +18,7 @@ use std::io::{self, IsTerminal, Write};
 use crate::cli::ColorChoice;
 use crate::config::Env;
 use markdown::MarkdownStream;
+pub use markdown::RenderChoice;
 use progress::{Spinner, Waiting};
 use sanitize::Sanitizer;
 
@@ -56,44 +57,6 @@ impl Terminal {
             stdout_color: resolve(stdout_is_tty),
             stderr_color: resolve(stderr_is_tty),
         }
-    }
-}
-
-/// `--render` (config `render`): whether answers are rendered as markdown.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    Default,
-    PartialEq,
-    Eq,
-    clap::ValueEnum,
-    serde::Deserialize,
-    serde::Serialize,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum RenderChoice {
-    /// Render when stdout is a terminal.
-    #[default]
-    Auto,
-    Always,
-    Never,
-}
-
-impl std::str::FromStr for RenderChoice {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        <Self as clap::ValueEnum>::from_str(s, true)
-    }
-}
-
-impl std::fmt::Display for RenderChoice {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            RenderChoice::Auto => "auto",
-            RenderChoice::Always => "always",
-            RenderChoice::Never => "never",
-        })
     }
 }
 

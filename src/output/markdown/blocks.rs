@@ -5,6 +5,7 @@
 //! a `│ ` frame. Nothing printed is ever taken back.
 
 use super::code::{CodeBlock, Highlighter};
+use super::flow::Flow;
 use super::inline::{self, Row};
 use super::lines::{self, Line, Predicted};
 use super::style::{GREEN, MAGENTA, Piece, Style, YELLOW, width};
@@ -40,64 +41,6 @@ struct Fence {
     len: usize,
     indent: usize,
     code: CodeBlock,
-}
-
-/// A paragraph or list item: wrapped text that can stream. `printed` is what is on screen; a
-/// new render is printed only when it extends `printed`, and only when its inline markup is
-/// settled (no delimiter left open that later text could close).
-struct Flow {
-    item: bool,
-    first: Vec<Piece>,
-    rest: Vec<Piece>,
-    base: Style,
-    lines: Vec<String>,
-    printed: String,
-}
-
-impl Flow {
-    fn render(&self, extra: Option<&str>, width: usize, color: bool, last: bool) -> Option<String> {
-        let mut text = self.lines.join("\n");
-        if let Some(extra) = extra {
-            if !text.is_empty() {
-                text.push('\n');
-            }
-            text.push_str(extra);
-        }
-        let parsed = inline::parse(&text, self.base);
-        if !parsed.settled && !last {
-            return None;
-        }
-        let rows = inline::wrap(&parsed.tokens, width, &self.first, &self.rest);
-        Some(inline::write_rows(&rows, color))
-    }
-
-    /// Prints what the text so far (plus `extra`, a settled prefix of the line in flight)
-    /// adds to the screen.
-    fn advance(&mut self, extra: Option<&str>, width: usize, ctx: &mut Ctx) {
-        if let Some(shown) = self.render(extra, width, ctx.color, false)
-            && let Some(added) = shown.strip_prefix(self.printed.as_str())
-        {
-            ctx.out.push_str(added);
-            self.printed = shown;
-        }
-    }
-
-    fn close(self, width: usize, ctx: &mut Ctx) {
-        let shown = self
-            .render(None, width, ctx.color, true)
-            .unwrap_or_default();
-        let common = common_prefix(&self.printed, &shown);
-        ctx.out.push_str(&shown[common..]);
-        ctx.out.push('\n');
-    }
-}
-
-/// Byte length of the common prefix of `a` and `b`, on a character boundary.
-fn common_prefix(a: &str, b: &str) -> usize {
-    a.char_indices()
-        .zip(b.chars())
-        .find(|((_, x), y)| x != y)
-        .map_or(a.len().min(b.len()), |((i, _), _)| i)
 }
 
 fn spaces(n: usize) -> Piece {
@@ -204,7 +147,7 @@ impl Machine {
                 let marks = "#".repeat(level);
                 let first = self.framed_with(&[Piece::new(format!("{marks} "), style)]);
                 let rest = self.framed_with(&[spaces(level + 1)]);
-                let mut flow = Self::flow(false, first, rest, style);
+                let mut flow = Flow::new(false, first, rest, style);
                 flow.lines.push(text.to_owned());
                 flow.close(self.width, ctx);
             }
@@ -278,22 +221,11 @@ impl Machine {
         }
     }
 
-    fn flow(item: bool, first: Vec<Piece>, rest: Vec<Piece>, base: Style) -> Flow {
-        Flow {
-            item,
-            first,
-            rest,
-            base,
-            lines: Vec::new(),
-            printed: String::new(),
-        }
-    }
-
     fn paragraph(&self, indent: usize) -> Flow {
         let pad = indent.min(8);
         let first = self.framed_with(&[spaces(pad)]);
         let rest = first.clone();
-        Self::flow(false, first, rest, Style::default())
+        Flow::new(false, first, rest, Style::default())
     }
 
     fn item(&self, indent: usize, marker: &str) -> Flow {
@@ -312,7 +244,7 @@ impl Machine {
         let first =
             self.framed_with(&[spaces(pad), Piece::new(shown, Style::fg(YELLOW)), spaces(1)]);
         let rest = self.framed_with(&[spaces(hang)]);
-        Self::flow(true, first, rest, Style::default())
+        Flow::new(true, first, rest, Style::default())
     }
 
     /// The line still arriving: streams its settled words when it certainly continues or
