@@ -171,7 +171,10 @@ pub enum Predicted<'a> {
 pub fn predict(partial: &str) -> Option<Predicted<'_>> {
     let (indent, rest) = indentation(partial);
     let first = rest.chars().next()?;
-    if first.is_alphabetic() {
+    // Only these characters can start anything but a paragraph line.
+    if !matches!(first, '#' | '>' | '|' | '`' | '~' | '-' | '*' | '_' | '+')
+        && !first.is_ascii_digit()
+    {
         return Some(Predicted::Text(rest));
     }
     let (marker, text) = item(rest)?;
@@ -245,5 +248,10 @@ mod tests {
         assert!(matches!(predict("1. Run"), Some(Predicted::Item { .. })));
         assert_eq!(predict("#"), None);
         assert_eq!(predict("`"), None);
+        assert_eq!(
+            predict("\"Quoted\" text"),
+            Some(Predicted::Text("\"Quoted\" text"))
+        );
+        assert_eq!(predict("2024 was"), None);
     }
 }

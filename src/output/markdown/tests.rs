@@ -174,3 +174,21 @@ fn unclosed_fence_ends_with_the_answer() {
     assert_eq!(out, "  code\n");
     assert_eq!(md.render("after"), "after\n");
 }
+
+#[test]
+fn lines_starting_with_punctuation_or_emoji_stream_the_same() {
+    let text = "\"Quoted\" start, then *more* words here\n😀 emoji line with `code` in it\n\n(parenthesised) text that wraps around the narrow width\n2024 was a year\n";
+    let mut md = MarkdownStream::new(24, true);
+    let whole = streamed_with(&mut md, text, &[]);
+    for offset in (1..text.len()).filter(|i| text.is_char_boundary(*i)) {
+        assert_eq!(
+            streamed_with(&mut md, text, &[offset]),
+            whole,
+            "split at {offset}"
+        );
+    }
+    let boundaries: Vec<usize> = (1..text.len())
+        .filter(|i| text.is_char_boundary(*i))
+        .collect();
+    assert_eq!(streamed_with(&mut md, text, &boundaries), whole);
+}
