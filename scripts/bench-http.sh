@@ -94,6 +94,41 @@ measure mitchell-json "$BIN" ask --json --base-url "$URL" --model bench hi
 c=$(cat /tmp/mitchell-bench-curl.cpu); m=$(cat /tmp/mitchell-bench-mitchell.cpu)
 awk -v c="$c" -v m="$m" 'BEGIN { if (c > 0) printf "ratio mitchell/curl: %.2fx\n", m / c; else print "curl cpu ~0" }'
 
+# stdout on a real pty (python's pty module reads the other end): the markdown renderer
+# (--render auto) against the raw text (--render never), same stream, same run.
+measure_pty() { # label, command… → median CPU time of the command with stdout on a pty
+  local label=$1; shift
+  python3 - "$label" "$R" "$@" <<'PY'
+import os, pty, subprocess, sys, statistics
+label, runs, cmd = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+cpu = []
+for _ in range(runs):
+    master, slave = pty.openpty()
+    p = subprocess.Popen(cmd, stdout=slave, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+    os.close(slave)
+    while True:
+        try:
+            if not os.read(master, 65536):
+                break
+        except OSError:
+            break
+    os.close(master)
+    _, status, ru = os.wait4(p.pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, f"{label} failed"
+    cpu.append(ru.ru_utime + ru.ru_stime)
+mc = statistics.median(cpu)
+print("%-14s cpu %6.1f ms   (median of %d; cpu runs ms: %s)" % (
+    label, mc * 1e3, runs, " ".join("%.0f" % (c * 1e3) for c in cpu)))
+open("/tmp/mitchell-bench-%s.cpu" % label, "w").write("%f" % mc)
+PY
+}
+echo
+echo "== the same stream with stdout on a pty"
+measure_pty pty-raw "$BIN" --render never ask --base-url "$URL" --model bench hi
+measure_pty pty-rendered "$BIN" ask --base-url "$URL" --model bench hi
+r=$(cat /tmp/mitchell-bench-pty-raw.cpu); d=$(cat /tmp/mitchell-bench-pty-rendered.cpu)
+awk -v r="$r" -v d="$d" 'BEGIN { if (r > 0) printf "ratio rendered/raw on a pty: %.2fx\n", d / r }'
+
 # Sanity check: the answer really streamed all N chunks.
 words=$("$BIN" ask --base-url "$URL" --model bench hi | wc -w)
 echo "words in the answer: $words (expected $N)"

@@ -27,12 +27,18 @@ pub use error::ExitStatus;
 /// Parses `args`, runs the chosen command and returns the process status. Never panics on bad
 /// input; every error is printed once, here.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitStatus {
+    let args: Vec<OsString> = args.into_iter().collect();
+    if let Some(status) = app::completions::respond(&args) {
+        return status;
+    }
     let cli = match <cli::Cli as clap::Parser>::try_parse_from(args) {
         Ok(cli) => cli,
         Err(err) => return error::report_clap(&err),
     };
     let env = config::Env::from_process();
     let mut out = output::Output::new(cli.global.color, cli.global.verbose, &env);
+    out.set_quiet(cli.global.quiet);
+    out.set_render(cli.global.render.unwrap_or_default());
     output::logging::init(cli.global.verbose, out.terminal().stderr_color, &env);
     match app::dispatch(cli, &env, &mut out) {
         Ok(status) => status,

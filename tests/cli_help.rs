@@ -37,6 +37,8 @@ const COMMANDS: &[&[&str]] = &[
     &["config"],
     &["config", "show"],
     &["config", "path"],
+    &["completions"],
+    &["man"],
 ];
 
 fn help(path: &[&str]) -> String {
@@ -78,7 +80,7 @@ fn subcommands(help: &str) -> Vec<String> {
 
 #[test]
 fn the_list_covers_every_subcommand() {
-    assert_eq!(subcommands(&help(&[])).len(), 11, "top-level commands");
+    assert_eq!(subcommands(&help(&[])).len(), 13, "top-level commands");
     for path in COMMANDS {
         for sub in subcommands(&help(path)) {
             let mut child: Vec<&str> = path.to_vec();

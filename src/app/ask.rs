@@ -25,9 +25,13 @@ pub fn run(
     env: &Env,
     out: &mut Output,
 ) -> anyhow::Result<ExitStatus> {
-    let settings = super::settings(global, env, layer(global, &args))?;
+    let settings = super::answer_settings(global, env, layer(global, &args), out)?;
     let backend = settings.backend().map_err(error::usage)?;
-    let prompt = read_prompt(&args, &settings, out)?;
+    let prompt = super::attachments::attach(
+        read_prompt(&args, &settings, out)?,
+        &args.files,
+        settings.max_input.value,
+    )?;
     if !args.no_route
         && !args.dry_run
         && let Some(kind) = documents::router::route(&prompt).route.kind()

@@ -22,7 +22,7 @@ pub fn run(
         ));
     }
     let flags = super::reply_flags(global, &args.model, &args.reply);
-    let settings = super::settings(global, env, flags)?;
+    let settings = super::answer_settings(global, env, flags, out)?;
     let mut store = Store::open_default(&settings.paths).map_err(StoreError::into_anyhow)?;
     let rt = super::runtime()?;
     let provider = {

@@ -108,6 +108,9 @@ pub fn show(s: &Settings) -> String {
     r.sourced("total_timeout", &s.total_timeout);
     r.set("max_tries", &s.max_tries);
     r.set("max_input", &s.max_input);
+    r.set("render", &s.render);
+    r.set("save", &s.save);
+    r.set("tools.mode", &s.tools.mode);
     r.sourced("local.model", &s.local_model);
     r.sourced("local.threads", &s.threads);
     r.sourced("local.max_context", &s.max_context);

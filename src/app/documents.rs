@@ -75,6 +75,7 @@ pub fn run(
     } else {
         let settings = super::settings(global, env, settings_flags.clone())?;
         let text = gather_text(&args.text, settings.max_input.value, out)?;
+        let text = super::attachments::attach(text, &args.files, settings.max_input.value)?;
         if wants_session {
             // Committed before the model is asked: a failed draft loses nothing.
             let mut opened =

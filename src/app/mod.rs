@@ -3,9 +3,12 @@
 
 pub mod ask;
 pub mod ask_session;
+pub mod attachments;
 pub mod chat;
+pub mod completions;
 pub mod config;
 pub mod documents;
+pub mod man;
 pub mod model;
 pub mod models;
 pub mod persona;
@@ -44,6 +47,8 @@ pub fn dispatch(cli: Cli, env: &Env, out: &mut Output) -> anyhow::Result<ExitSta
         Some(Command::Persona(cmd)) => persona::run(global, cmd, env, out),
         Some(Command::Sessions(cmd)) => sessions::run(global, cmd, env, out),
         Some(Command::Config(cmd)) => config::run(global, &cmd, env, out),
+        Some(Command::Completions { shell }) => completions::run(shell, out),
+        Some(Command::Man) => man::run(out),
     }
 }
 
@@ -75,7 +80,7 @@ pub fn model_flags(global: &GlobalArgs, model: &ModelArgs) -> Layer {
             .chat_template
             .clone()
             .map(|v| Sourced::new(v, flag("--chat-template"))),
-        ..Layer::default()
+        ..global_flags(global)
     }
 }
 
@@ -110,6 +115,9 @@ pub fn global_flags(global: &GlobalArgs) -> Layer {
             .persona
             .clone()
             .map(|v| Sourced::new(v, Source::Flag("--persona"))),
+        render: global
+            .render
+            .map(|v| Sourced::new(v, Source::Flag("--render"))),
         ..Layer::default()
     }
 }
@@ -117,6 +125,18 @@ pub fn global_flags(global: &GlobalArgs) -> Layer {
 /// Loads the merged settings; every configuration problem is a usage error (exit 2).
 pub fn settings(global: &GlobalArgs, env: &Env, flags: Layer) -> anyhow::Result<Settings> {
     crate::config::load(global.config.as_ref(), env, flags, &global.vars).map_err(error::usage)
+}
+
+/// `settings`, with the effective `render` handed to `out` (commands that print answers).
+pub fn answer_settings(
+    global: &GlobalArgs,
+    env: &Env,
+    flags: Layer,
+    out: &mut Output,
+) -> anyhow::Result<Settings> {
+    let settings = settings(global, env, flags)?;
+    out.set_render(settings.render.value);
+    Ok(settings)
 }
 
 /// Builds the tokio runtime, after the arguments were parsed.

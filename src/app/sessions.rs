@@ -18,7 +18,7 @@ pub fn run(
     env: &Env,
     out: &mut Output,
 ) -> anyhow::Result<ExitStatus> {
-    let settings = super::settings(global, env, super::global_flags(global))?;
+    let settings = super::answer_settings(global, env, super::global_flags(global), out)?;
     let mut db = Store::open_default(&settings.paths).map_err(StoreError::into_anyhow)?;
     match cmd {
         SessionsCommand::List { json } => list(&db, json, out)?,
@@ -33,7 +33,7 @@ pub fn run(
         SessionsCommand::Show { session } => {
             let session = pick(&db, session.as_deref())?;
             let messages = db.messages(session.id).map_err(StoreError::into_anyhow)?;
-            out.print(&export::markdown(&session, &messages))?;
+            out.markdown_document(&export::markdown(&session, &messages))?;
         }
         SessionsCommand::Export { session, format } => {
             let session = pick(&db, Some(&session))?;

@@ -73,9 +73,12 @@ pub struct AskArgs {
     pub reply: ReplyArgs,
     #[command(flatten)]
     pub tools: ToolArgs,
-    /// Largest stdin accepted, in bytes [default: 1048576].
+    /// Largest stdin (and attached files) accepted, in bytes [default: 1048576].
     #[arg(long, value_name = "BYTES")]
     pub max_input: Option<u64>,
+    /// Add a text file as context, before the question (repeatable).
+    #[arg(short = 'f', long = "file", value_name = "PATH")]
+    pub files: Vec<PathBuf>,
     /// Ask for the whole reply at once instead of a stream.
     #[arg(long)]
     pub no_stream: bool,

@@ -32,9 +32,12 @@ pub struct DocumentArgs {
     /// Print the document's JSON Schema and exit.
     #[arg(long)]
     pub print_schema: bool,
-    /// Largest stdin accepted, in bytes [default: 1048576].
+    /// Largest stdin (and attached files) accepted, in bytes [default: 1048576].
     #[arg(long, value_name = "BYTES")]
     pub max_input: Option<u64>,
+    /// Add a text file to draft from, before the notes (repeatable).
+    #[arg(short = 'f', long = "file", value_name = "PATH")]
+    pub files: Vec<PathBuf>,
     #[command(flatten)]
     pub model: ModelArgs,
     /// Sampling temperature for the draft, from 0 to 2 [default: 0.2].

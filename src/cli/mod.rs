@@ -11,6 +11,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub use crate::output::RenderChoice;
+
 pub use ask::{AskArgs, ChatArgs, ModelArgs, ReplyArgs, ToolArgs};
 pub use documents::{DocumentArgs, DocumentFormat, HealthCheckArgs, RouteArgs};
 pub use model::{CacheCommand, ModelCommand, ModelFetchArgs, ModelPullArgs};
@@ -49,9 +51,15 @@ pub struct GlobalArgs {
     /// When to colour output.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// When to render answers as markdown [default: auto, i.e. when stdout is a terminal].
+    #[arg(long, global = true, value_enum, value_name = "WHEN")]
+    pub render: Option<RenderChoice>,
     /// More logging on stderr: -v debug, -vv trace (MITCHELL_LOG overrides).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// No notices, warnings or spinner on stderr; only errors.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
 }
 
 /// `--color` choices.
@@ -91,6 +99,24 @@ pub enum Command {
     /// Show the effective configuration and where it is read from.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Print a shell completion script (e.g. `source <(mitchell completions bash)`).
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+    /// Print the man page (roff): `mitchell man | man -l -`.
+    Man,
+}
+
+/// Shells `mitchell completions` writes a script for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    Elvish,
+    Powershell,
 }
 
 #[derive(Debug, Subcommand)]

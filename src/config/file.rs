@@ -34,6 +34,8 @@ pub struct FileConfig {
     pub save: Option<bool>,
     /// The agent: which tools run, which ask, limits.
     pub tools: Option<super::tools::ToolsConfig>,
+    /// Render answers as markdown: `auto` (stdout is a terminal), `always` or `never`.
+    pub render: Option<crate::output::RenderChoice>,
     /// The embedded engine.
     pub local: Option<LocalConfig>,
     /// Named OpenAI-compatible endpoints.

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use super::file::{FileConfig, ProviderConfig};
 use super::{Env, Paths};
+use crate::output::RenderChoice;
 use crate::persona::Detail;
 
 /// Where an effective value came from.
@@ -77,6 +78,7 @@ pub struct Layer {
     pub save: Option<Sourced<bool>>,
     /// The tool flags (`--tools`, `--allow`, `--max-steps`); only the flag layer sets them.
     pub tools: super::ToolFlags,
+    pub render: Option<Sourced<RenderChoice>>,
 }
 
 /// An API key read from the environment; its `Debug` never shows the value.
@@ -124,6 +126,8 @@ pub struct Settings {
     pub save: Sourced<bool>,
     /// The agent's tools.
     pub tools: super::ToolSettings,
+    /// `--render`, `MITCHELL_RENDER` or the file's `render`.
+    pub render: Sourced<RenderChoice>,
     /// The default local model from the file's `local.model`.
     pub local_model: Sourced<Option<String>>,
     /// Named endpoints from the file.
@@ -226,6 +230,7 @@ impl Settings {
             chat_template: optional([f.chat_template, e.chat_template, g.chat_template]),
             save: or_default([f.save, e.save, g.save], true),
             tools,
+            render: or_default([f.render, e.render, g.render], RenderChoice::Auto),
             local_model,
             providers: file_cfg.providers,
             env_keys,
@@ -301,6 +306,7 @@ fn file_layer(path: &std::path::Path, cfg: &FileConfig) -> Layer {
         chat_template: s(&local.chat_template),
         save: cfg.save.map(|v| Sourced::new(v, src())),
         tools: super::ToolFlags::default(),
+        render: cfg.render.map(|v| Sourced::new(v, src())),
     }
 }
 
@@ -354,5 +360,6 @@ fn env_layer(env: &Env) -> Result<Layer, crate::config::ConfigError> {
         chat_template: text(env, "MITCHELL_CHAT_TEMPLATE"),
         save: parsed(env, "MITCHELL_SAVE")?,
         tools: super::ToolFlags::default(),
+        render: parsed(env, "MITCHELL_RENDER")?,
     })
 }

@@ -97,6 +97,7 @@ pub async fn drive_observed(
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut reply = Reply::default();
     let mut rx = provider.stream(request);
+    let _waiting = out.waiting("thinking…");
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
     let mut printed_any = false;
@@ -108,8 +109,8 @@ pub async fn drive_observed(
             biased;
             _ = &mut ctrl_c => {
                 drop(rx);
-                if printed_any && !ends_with_newline && !reader_gone {
-                    let _ = out.finish_answer(false);
+                if printed_any && !reader_gone {
+                    let _ = out.finish_answer(ends_with_newline);
                 }
                 return Ok(Exchange { reply, interrupted: true, reader_gone });
             }
@@ -153,8 +154,8 @@ pub async fn drive_observed(
     if reply.error.is_none() && reply.finish_reason.is_none() {
         reply.error = Some(Error::Truncated);
     }
-    if printed_any && !ends_with_newline && !reader_gone {
-        match out.finish_answer(false) {
+    if printed_any && !reader_gone {
+        match out.finish_answer(ends_with_newline) {
             Ok(()) => {}
             Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => reader_gone = true,
             Err(err) => return Err(err.into()),

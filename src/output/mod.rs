@@ -2,17 +2,24 @@
 //!
 //! stdout carries only the answer (or a command's result); notices, reasoning, warnings and
 //! errors go to stderr. Terminal facts and colour are decided once, in `Output::new`, and passed
-//! around as values. Model text bound for a terminal is sanitised; piped output is raw.
+//! around as values. Model text bound for a terminal is sanitised; piped output is raw. With
+//! rendering on (`--render`, default: stdout is a terminal) answers go through the streaming
+//! markdown renderer (`markdown`); a spinner (`progress`) fills the wait for the first byte.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod logging;
+pub mod markdown;
+pub mod progress;
 pub mod sanitize;
 
 use std::io::{self, IsTerminal, Write};
 
 use crate::cli::ColorChoice;
 use crate::config::Env;
+use markdown::MarkdownStream;
+pub use markdown::RenderChoice;
+use progress::{Spinner, Waiting};
 use sanitize::Sanitizer;
 
 const DIM: &str = "\x1b[2m";
@@ -57,22 +64,79 @@ impl Terminal {
 pub struct Output {
     term: Terminal,
     verbose: u8,
+    quiet: bool,
+    render: RenderChoice,
     stdout: io::Stdout,
     stderr: io::Stderr,
     answer_sanitizer: Sanitizer,
     reasoning_sanitizer: Sanitizer,
+    /// The renderer, kept across answers; `open` while an answer streams through it.
+    markdown: Option<MarkdownStream>,
+    open: bool,
+    spinner: Spinner,
 }
 
 impl Output {
     pub fn new(color: ColorChoice, verbose: u8, env: &Env) -> Self {
+        let term = Terminal::detect(color, env);
         Output {
-            term: Terminal::detect(color, env),
+            term,
             verbose,
+            quiet: false,
+            render: RenderChoice::Auto,
             stdout: io::stdout(),
             stderr: io::stderr(),
             answer_sanitizer: Sanitizer::default(),
             reasoning_sanitizer: Sanitizer::default(),
+            markdown: None,
+            open: false,
+            spinner: Spinner::new(term.stderr_is_tty, term.stderr_color),
         }
+    }
+
+    /// `-q`: no notices, warnings or spinner; errors and the answer still print.
+    pub fn set_quiet(&mut self, quiet: bool) {
+        self.quiet = quiet;
+        self.spinner.set_enabled(self.term.stderr_is_tty && !quiet);
+    }
+
+    /// The effective `render` setting (flag, environment or config file).
+    pub fn set_render(&mut self, render: RenderChoice) {
+        self.render = render;
+    }
+
+    /// Whether answers are rendered as markdown.
+    pub fn renders(&self) -> bool {
+        match self.render {
+            RenderChoice::Auto => self.term.stdout_is_tty,
+            RenderChoice::Always => true,
+            RenderChoice::Never => false,
+        }
+    }
+
+    /// Shows a spinner with `label` and the elapsed time on a terminal's stderr until the first
+    /// answer or reasoning text (or an error) arrives, or the guard is dropped. Nothing on a
+    /// pipe.
+    pub fn waiting(&mut self, label: &str) -> Waiting {
+        self.spinner.start(label)
+    }
+
+    /// The renderer; the terminal's width is read again when an answer starts.
+    fn markdown(&mut self) -> &mut MarkdownStream {
+        let starting = !self.open || self.markdown.is_none();
+        let width = if starting {
+            terminal_size::terminal_size_of(&self.stdout).map_or(80, |(w, _)| usize::from(w.0))
+        } else {
+            0
+        };
+        let color = self.term.stdout_color;
+        let md = self
+            .markdown
+            .get_or_insert_with(|| MarkdownStream::new(width, color));
+        if starting {
+            md.set_width(width);
+        }
+        md
     }
 
     pub fn terminal(&self) -> Terminal {
@@ -85,14 +149,36 @@ impl Output {
 
     /// Writes a piece of the answer to stdout and flushes it, so a stream appears as it arrives.
     /// On a terminal, control and escape sequences from the model are stripped.
+    /// With rendering on, the text goes through the markdown renderer, which prints finished
+    /// lines and blocks only.
     pub fn answer(&mut self, text: &str) -> io::Result<()> {
-        if self.term.stdout_is_tty {
+        self.spinner.clear();
+        if self.renders() {
+            let clean = self.answer_sanitizer.clean(text);
+            let shown = self.markdown().push(&clean);
+            self.open = true;
+            if shown.is_empty() {
+                return Ok(());
+            }
+            self.stdout.write_all(shown.as_bytes())?;
+        } else if self.term.stdout_is_tty {
             let clean = self.answer_sanitizer.clean(text);
             self.stdout.write_all(clean.as_bytes())?;
         } else {
             self.stdout.write_all(text.as_bytes())?;
         }
         self.stdout.flush()
+    }
+
+    /// Writes a whole markdown document (a saved session): rendered like an answer when
+    /// rendering is on, as is otherwise.
+    pub fn markdown_document(&mut self, text: &str) -> io::Result<()> {
+        if !self.renders() {
+            return self.print(text);
+        }
+        let clean = Sanitizer::default().clean(text);
+        let shown = self.markdown().render(&clean);
+        self.print(&shown)
     }
 
     /// Writes a command's result (not model text) to stdout as is.
@@ -112,6 +198,7 @@ impl Output {
 
     /// Writes reasoning text to stderr, dimmed when stderr is a coloured terminal.
     pub fn reasoning(&mut self, text: &str) {
+        self.spinner.clear();
         let clean = if self.term.stderr_is_tty {
             self.reasoning_sanitizer.clean(text)
         } else {
@@ -126,25 +213,40 @@ impl Output {
     }
 
     /// One informational line on stderr (`→ postmortem`, `using local model …`).
+    /// Printed above a running spinner, which goes on. Nothing with `-q`.
     pub fn notice(&mut self, line: &str) {
-        let _ = if self.term.stderr_color {
-            writeln!(self.stderr, "{DIM}{line}{RESET}")
+        if self.quiet {
+            return;
+        }
+        let text = if self.term.stderr_color {
+            format!("{DIM}{line}{RESET}\n")
         } else {
-            writeln!(self.stderr, "{line}")
+            format!("{line}\n")
         };
+        self.spinner.above(|| {
+            let _ = io::stderr().write_all(text.as_bytes());
+        });
     }
 
     /// A `warning: …` line on stderr.
+    /// Printed above a running spinner. Nothing with `-q`.
     pub fn warn(&mut self, line: &str) {
-        let _ = if self.term.stderr_color {
-            writeln!(self.stderr, "{YELLOW}warning{RESET}: {line}")
+        if self.quiet {
+            return;
+        }
+        let text = if self.term.stderr_color {
+            format!("{YELLOW}warning{RESET}: {line}\n")
         } else {
-            writeln!(self.stderr, "warning: {line}")
+            format!("warning: {line}\n")
         };
+        self.spinner.above(|| {
+            let _ = io::stderr().write_all(text.as_bytes());
+        });
     }
 
     /// Error lines, already formatted by `error::report`.
     pub fn error_lines(&mut self, lines: &[String]) {
+        self.spinner.clear();
         for line in lines {
             let _ = match (self.term.stderr_color, line.strip_prefix("error:")) {
                 (true, Some(rest)) => writeln!(self.stderr, "{RED_BOLD}error{RESET}:{rest}"),
@@ -155,14 +257,28 @@ impl Output {
 
     /// Raw stderr, for progress bars and interactive prompts.
     pub fn stderr(&mut self) -> &mut io::Stderr {
+        self.spinner.clear();
         &mut self.stderr
     }
 
-    /// Ends a streamed answer with a newline on a terminal if the model did not.
+    /// Ends a streamed answer: the renderer prints what it still holds; raw text gets a
+    /// newline if the model did not end with one.
     pub fn finish_answer(&mut self, ended_with_newline: bool) -> io::Result<()> {
-        if !ended_with_newline {
+        if std::mem::take(&mut self.open) {
+            if let Some(md) = self.markdown.as_mut() {
+                let rest = md.finish();
+                self.stdout.write_all(rest.as_bytes())?;
+            }
+        } else if !ended_with_newline {
             self.stdout.write_all(b"\n")?;
         }
         self.stdout.flush()
+    }
+}
+
+impl Drop for Output {
+    /// An answer still open (a caller returned early) is not lost.
+    fn drop(&mut self) {
+        let _ = self.finish_answer(true);
     }
 }
