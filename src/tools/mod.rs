@@ -96,7 +96,12 @@ pub fn system_note(tools: &ToolSettings) -> String {
          Read-only probes run at once; {asking}. When the question is about \"this\" system \
          (this server, this cluster, here, my disk, our service), look before you answer: run \
          the probe, then answer from its real output and quote the numbers. Never invent \
-         output you could measure. Prefer one precise read-only command over many."
+         output you could measure. Prefer one precise read-only command over many. Which \
+         probe answers what: disk space `df -h /`, memory `free -m`, load `uptime`, busy \
+         processes `ps aux --sort=-%cpu`, listening ports `ss -tlnp`, a service `systemctl \
+         status NAME`, its logs `journalctl -u NAME -n 50`, pods `kubectl get pods -A`, a \
+         certificate `http_get` on its https URL. Call the tool; do not show the call to the \
+         user."
     )
 }
 

@@ -148,7 +148,7 @@ fn generate(
         .map_or(super::DEFAULT_MAX_NEW_TOKENS, |m| m as usize)
         .max(1);
     let mut text = Utf8Stream::default();
-    let mut calls = tools::CallScanner::default();
+    let mut calls = tools::CallScanner::new(&request.tools);
     // Text goes out as it is decoded; with tools, through the call scanner first.
     let emit = |delta: String, calls: &mut tools::CallScanner| -> bool {
         let events = if with_tools {

@@ -175,12 +175,22 @@ pub struct CallScanner {
     in_call: bool,
     /// Inside one of `LEADS` that opened the reply.
     in_fence: Option<usize>,
-    /// Text was already emitted (a fence no longer counts as a call).
+    /// Text was already emitted (only a ```json block naming an offered tool is a call now).
     started: bool,
     calls: u32,
+    /// The offered tools' names.
+    names: Vec<String>,
 }
 
 impl CallScanner {
+    /// A scanner for a reply that may call `tools`.
+    pub fn new(tools: &[ToolSpec]) -> Self {
+        CallScanner {
+            names: tools.iter().map(|t| t.name.clone()).collect(),
+            ..CallScanner::default()
+        }
+    }
+
     /// Feeds a piece of output; returns the events it completes.
     pub fn push(&mut self, piece: &str) -> Vec<StreamEvent> {
         self.pending.push_str(piece);
@@ -213,6 +223,41 @@ impl CallScanner {
                 self.pending.drain(..end + CLOSE.len());
                 self.in_call = false;
                 events.push(self.call(&body));
+            } else if let Some(start) = self
+                .pending
+                .find(LEADS[0].0)
+                .filter(|&f| self.pending.find(OPEN).is_none_or(|t| f < t))
+            {
+                // A ```json block later in the reply: a call only when it names an offered tool.
+                let text = self.pending[..start].to_owned();
+                let body_at = start + LEADS[0].0.len();
+                let Some(end) = self.pending[body_at..].find(LEADS[0].1) else {
+                    if !text.is_empty() {
+                        self.started = true;
+                        events.push(StreamEvent::Text(text));
+                        self.pending.drain(..start);
+                    }
+                    break;
+                };
+                let body = self.pending[body_at..body_at + end].trim().to_owned();
+                let consumed = body_at + end + LEADS[0].1.len();
+                let known = serde_json::from_str::<Value>(&body).ok().is_some_and(|v| {
+                    v["arguments"].is_object()
+                        && v["name"]
+                            .as_str()
+                            .is_some_and(|n| self.names.iter().any(|t| t == n))
+                });
+                if !text.is_empty() {
+                    self.started = true;
+                    events.push(StreamEvent::Text(text));
+                }
+                if known {
+                    events.push(self.call(&body));
+                } else {
+                    self.started = true;
+                    events.push(StreamEvent::Text(self.pending[start..consumed].to_owned()));
+                }
+                self.pending.drain(..consumed);
             } else if let Some(start) = self.pending.find(OPEN) {
                 let text = self.pending[..start].to_owned();
                 if !text.is_empty() && (self.started || !text.trim().is_empty()) {
@@ -228,7 +273,9 @@ impl CallScanner {
                     .find(|&n| {
                         self.pending.len() >= n
                             && self.pending.is_char_boundary(self.pending.len() - n)
-                            && OPEN.starts_with(&self.pending[self.pending.len() - n..])
+                            && [OPEN, LEADS[0].0]
+                                .iter()
+                                .any(|o| o.starts_with(&self.pending[self.pending.len() - n..]))
                     })
                     .unwrap_or(0);
                 let cut = self.pending.len() - keep;
@@ -375,6 +422,22 @@ mod tests {
     }
 
     #[test]
+    fn a_later_json_block_naming_an_offered_tool_is_a_call() {
+        let output = "To check, run df:\n\n```json\n{\"name\": \"run_command\", \"arguments\": {\"command\": \"df -h /\"}}\n```\n";
+        for split in 1..output.len() {
+            let mut s = CallScanner::new(&crate::tools::specs());
+            let mut events = s.push(&output[..split]);
+            events.extend(s.push(&output[split..]));
+            events.extend(s.finish());
+            assert_eq!(
+                texts(&events),
+                "To check, run df:\n\n[run_command:{\"command\":\"df -h /\"}]\n",
+                "split {split}"
+            );
+        }
+    }
+
+    #[test]
     fn a_reply_that_opens_with_tools_tags_or_bare_json_naming_a_tool_is_a_call() {
         for output in [
             "<tools>\n{\"name\": \"run_command\", \"arguments\": {\"command\": \"df -h /\"}}\n</tools>",
@@ -414,7 +477,7 @@ mod tests {
             );
         }
         let example = "Use this policy:\n```json\n{\"name\": \"x\"}\n```";
-        let mut s = CallScanner::default();
+        let mut s = CallScanner::new(&crate::tools::specs());
         let mut events = s.push(example);
         events.extend(s.finish());
         assert_eq!(texts(&events), example, "a later JSON block is text");
