@@ -62,6 +62,13 @@ pub fn show(s: &Settings) -> String {
     let tries = Sourced::new(Some(s.max_tries.value), s.max_tries.source.clone());
     row(&mut t, "max_tries", &tries);
     row(&mut t, "max_input", &num(&s.max_input));
+    let playbook = Sourced::new(Some(s.playbook.value), s.playbook.source.clone());
+    row(&mut t, "playbook", &playbook);
+    let budget = Sourced::new(
+        Some(s.playbook_budget.value),
+        s.playbook_budget.source.clone(),
+    );
+    row(&mut t, "playbook_budget", &budget);
     row(&mut t, "local.model", &s.local_model);
     row(&mut t, "local.threads", &s.threads);
     row(&mut t, "local.max_context", &s.max_context);

@@ -3,6 +3,7 @@
 
 mod ask;
 mod documents;
+mod eval;
 mod model;
 mod persona;
 mod sessions;
@@ -13,6 +14,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use ask::{AskArgs, ChatArgs, ModelArgs, ReplyArgs};
 pub use documents::{DocumentArgs, DocumentFormat, HealthCheckArgs, RouteArgs};
+pub use eval::EvalArgs;
 pub use model::{CacheCommand, ModelCommand, ModelFetchArgs};
 pub use persona::PersonaCommand;
 pub use sessions::{ExportFormat, SessionsCommand};
@@ -85,6 +87,8 @@ pub enum Command {
     /// List, show, render and check personas.
     #[command(subcommand)]
     Persona(PersonaCommand),
+    /// Measure persona fidelity: ask a suite of questions, check each answer, print `fidelity N/M`.
+    Eval(EvalArgs),
     /// List, show, export, search and remove saved sessions.
     #[command(subcommand)]
     Sessions(SessionsCommand),

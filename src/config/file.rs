@@ -30,6 +30,10 @@ pub struct FileConfig {
     pub max_tries: Option<u32>,
     /// Largest stdin accepted, in bytes (default 1 MiB).
     pub max_input: Option<u64>,
+    /// `auto` (local provider only), `on` or `off`: the persona's positions per question.
+    pub playbook: Option<crate::persona::playbook::Playbook>,
+    /// Tokens of recalled positions per question (default 300).
+    pub playbook_budget: Option<u32>,
     /// The embedded engine.
     pub local: Option<LocalConfig>,
     /// Named OpenAI-compatible endpoints.

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use super::file::{FileConfig, ProviderConfig};
 use super::{Env, Paths};
 use crate::persona::Detail;
+use crate::persona::playbook::{self, Playbook};
 
 /// Where an effective value came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,6 +62,8 @@ pub struct Layer {
     pub threads: Option<Sourced<u32>>,
     pub max_context: Option<Sourced<u32>>,
     pub chat_template: Option<Sourced<String>>,
+    pub playbook: Option<Sourced<Playbook>>,
+    pub playbook_budget: Option<Sourced<u32>>,
 }
 
 /// An API key read from the environment; its `Debug` never shows the value.
@@ -104,6 +107,10 @@ pub struct Settings {
     pub threads: Sourced<Option<u32>>,
     pub max_context: Sourced<Option<u32>>,
     pub chat_template: Sourced<Option<String>>,
+    /// When the persona's positions are recalled per question (`auto`: local provider only).
+    pub playbook: Sourced<Playbook>,
+    /// Tokens of recalled positions per question.
+    pub playbook_budget: Sourced<u32>,
     /// The default local model from the file's `local.model`.
     pub local_model: Sourced<Option<String>>,
     /// Named endpoints from the file.
@@ -199,6 +206,11 @@ impl Settings {
             threads: optional([f.threads, e.threads, g.threads]),
             max_context: optional([f.max_context, e.max_context, g.max_context]),
             chat_template: optional([f.chat_template, e.chat_template, g.chat_template]),
+            playbook: or_default([f.playbook, e.playbook, g.playbook], Playbook::Auto),
+            playbook_budget: or_default(
+                [f.playbook_budget, e.playbook_budget, g.playbook_budget],
+                playbook::DEFAULT_BUDGET,
+            ),
             local_model,
             providers: file_cfg.providers,
             env_keys,
@@ -228,6 +240,8 @@ fn file_layer(path: &std::path::Path, cfg: &FileConfig) -> Layer {
         threads: local.threads.map(|v| Sourced::new(v, src())),
         max_context: local.max_context.map(|v| Sourced::new(v, src())),
         chat_template: s(&local.chat_template),
+        playbook: cfg.playbook.map(|v| Sourced::new(v, src())),
+        playbook_budget: cfg.playbook_budget.map(|v| Sourced::new(v, src())),
     }
 }
 
@@ -279,5 +293,7 @@ fn env_layer(env: &Env) -> Result<Layer, crate::config::ConfigError> {
         threads: parsed(env, "MITCHELL_THREADS")?,
         max_context: parsed(env, "MITCHELL_MAX_CONTEXT")?,
         chat_template: text(env, "MITCHELL_CHAT_TEMPLATE"),
+        playbook: parsed(env, "MITCHELL_PLAYBOOK")?,
+        playbook_budget: parsed(env, "MITCHELL_PLAYBOOK_BUDGET")?,
     })
 }

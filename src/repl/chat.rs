@@ -153,7 +153,9 @@ impl Chat {
             .context_window()
             .unwrap_or(budget::DEFAULT_CONTEXT);
         let reserve = self.options.max_tokens.unwrap_or(budget::DEFAULT_RESERVE);
-        let fitted = budget::fit(messages, context, reserve);
+        let mut fitted = budget::fit(messages, context, reserve);
+        let local = self.provider.name() == "local";
+        crate::persona::playbook::apply(&self.settings, local, &mut fitted.messages)?;
         if fitted.dropped_turns > 0 {
             out.warn(&format!(
                 "{} earlier turn(s) left out to fit the model's context ({context} tokens)",
