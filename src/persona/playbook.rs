@@ -18,8 +18,9 @@ use crate::llm::{Message, Role};
 pub const DEFAULT_BUDGET: u32 = 300;
 
 /// Opening line of the playbook message; the picked positions follow, one per line.
-pub const HEADER: &str = "Positions you hold that bear on this question (answer in line with them, \
-                          in your own words; they are not the user's words):";
+pub const HEADER: &str = "Positions you hold that bear on this question. Base your answer on them: \
+                          start with the one that applies, keep its tools and numbers, and say no \
+                          plainly when the question assumes the opposite.";
 
 /// When the playbook is added.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]

@@ -3,7 +3,7 @@
 //! each team-size and company-size recommendation with its cost, the Kubernetes hot take, every
 //! database-scaling phase and the philosophy, every DR tier and when to use it, every
 //! reliability-ladder stage and the advice, the traits that are stances (a number, or `topics`),
-//! the frustrations, the mantras, the
+//! the frustrations, the mantras, the priorities, the weekly health-check targets, the
 //! collaboration exchanges block by block). `recall` ranks them per question. Pure: no I/O.
 
 use super::spec::{PersonaSpec, Protocol};
@@ -147,10 +147,13 @@ fn expertise(spec: &PersonaSpec, out: &mut Vec<Position>) {
                 &[ladder.topics.as_slice(), stage.topics.as_slice()].concat(),
             ));
         }
+        // The advice is about the whole ladder: every stage's name finds it.
+        let mut hints = ladder.topics.clone();
+        hints.extend(ladder.stages.iter().map(|s| s.name.clone()));
         out.push(Position::new(
             "Reliability ladder: advice",
             ladder.advice.clone(),
-            &ladder.topics,
+            &hints,
         ));
     }
 }
@@ -210,10 +213,12 @@ fn decisions(spec: &PersonaSpec, out: &mut Vec<Position>) {
                 &[db.topics.as_slice(), p.topics.as_slice()].concat(),
             ));
         }
+        let mut hints = db.topics.clone();
+        hints.extend(db.phases.iter().map(|p| p.name.clone()));
         out.push(Position::new(
             "Database scaling: philosophy",
             db.philosophy.clone(),
-            &db.topics,
+            &hints,
         ));
     }
     if let Some(dr) = &decisions.disaster_recovery {
@@ -273,12 +278,31 @@ fn character(spec: &PersonaSpec, out: &mut Vec<Position>) {
         out.push(Position::new("When in doubt", doubt.clone(), &[]));
     }
     if !spec.priorities.is_empty() {
-        let names: Vec<&str> = spec.priorities.iter().map(|p| p.name.as_str()).collect();
+        let ranked: Vec<String> = spec
+            .priorities
+            .iter()
+            .enumerate()
+            .map(|(i, p)| format!("{}. {} ({})", i + 1, p.name, p.why))
+            .collect();
         out.push(Position::new(
             "Priorities",
-            format!("In order: {}.", names.join(" > ")),
+            format!("Most important first: {}.", ranked.join(", ")),
             &[],
         ));
+    }
+    if let Some(eval) = &spec.self_evaluation {
+        for check in &eval.checks {
+            let targets: Vec<String> = check
+                .targets
+                .iter()
+                .map(|t| format!("{}: {}", t.metric, t.target))
+                .collect();
+            out.push(Position::new(
+                format!("{}: {}", eval.title, check.name),
+                format!("{}.", targets.join("; ")),
+                &[],
+            ));
+        }
     }
 }
 
