@@ -26,7 +26,9 @@ const COMMANDS: &[&[&str]] = &[
     &["persona", "list"],
     &["persona", "show"],
     &["persona", "render"],
+    &["persona", "recall"],
     &["persona", "check"],
+    &["eval"],
     &["sessions"],
     &["sessions", "list"],
     &["sessions", "show"],
@@ -77,7 +79,7 @@ fn subcommands(help: &str) -> Vec<String> {
 
 #[test]
 fn the_list_covers_every_subcommand() {
-    assert_eq!(subcommands(&help(&[])).len(), 11, "top-level commands");
+    assert_eq!(subcommands(&help(&[])).len(), 12, "top-level commands");
     for path in COMMANDS {
         for sub in subcommands(&help(path)) {
             let mut child: Vec<&str> = path.to_vec();

@@ -19,11 +19,13 @@ fn answer(text: &str, completion_tokens: u64) -> Response {
     let chunk = |content: &str| json!({"choices": [{"index": 0, "delta": {"content": content}, "finish_reason": null}]});
     let done = json!({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]});
     let usage = json!({"choices": [], "usage": {"prompt_tokens": 100, "completion_tokens": completion_tokens, "total_tokens": 100 + completion_tokens}});
-    let body = [chunk(a), chunk(b), done, usage]
-        .iter()
-        .map(|v| format!("data: {v}\n\n"))
-        .collect::<String>()
-        + "data: [DONE]\n\n";
+    let mut body = String::new();
+    for v in [chunk(a), chunk(b), done, usage] {
+        body.push_str("data: ");
+        body.push_str(&v.to_string());
+        body.push_str("\n\n");
+    }
+    body.push_str("data: [DONE]\n\n");
     Response::sse(body)
 }
 

@@ -84,7 +84,7 @@ pub enum Command {
     /// Manage local GGUF models and the persona prompt cache.
     #[command(subcommand)]
     Model(ModelCommand),
-    /// List, show, render and check personas.
+    /// List, show, render, recall and check personas.
     #[command(subcommand)]
     Persona(PersonaCommand),
     /// Measure persona fidelity: ask a suite of questions, check each answer, print `fidelity N/M`.

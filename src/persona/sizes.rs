@@ -52,6 +52,8 @@ impl Range {
     }
 }
 
+// The index of a word in a 21-word table is exact in an f64.
+#[allow(clippy::cast_precision_loss)]
 fn word_number(word: &str) -> Option<f64> {
     const WORDS: [&str; 21] = [
         "zero",
@@ -183,10 +185,12 @@ pub fn ranges(text: &str) -> Vec<Range> {
 mod tests {
     use super::*;
 
-    fn values(text: &str) -> Vec<(f64, Unit)> {
+    // Whole numbers, compared exactly.
+    #[allow(clippy::cast_possible_truncation)]
+    fn values(text: &str) -> Vec<(i64, Unit)> {
         stated(text)
             .into_iter()
-            .map(|s| (s.value, s.unit))
+            .map(|s| (s.value.round() as i64, s.unit))
             .collect()
     }
 
@@ -194,16 +198,16 @@ mod tests {
     fn questions_state_sizes_in_words_digits_and_multipliers() {
         assert_eq!(
             values("five engineers, three services"),
-            [(5.0, Unit::People)]
+            [(5, Unit::People)]
         );
         assert_eq!(
             values("We have 200 backend engineers"),
-            [(200.0, Unit::People)]
+            [(200, Unit::People)]
         );
-        assert_eq!(values("at 50K users"), [(50_000.0, Unit::Users)]);
-        assert_eq!(values("3 million users"), [(3e6, Unit::Users)]);
-        assert_eq!(values("a million users"), [(1e6, Unit::Users)]);
-        assert_eq!(values("a 5-person startup"), [(5.0, Unit::People)]);
+        assert_eq!(values("at 50K users"), [(50_000, Unit::Users)]);
+        assert_eq!(values("3 million users"), [(3_000_000, Unit::Users)]);
+        assert_eq!(values("a million users"), [(1_000_000, Unit::Users)]);
+        assert_eq!(values("a 5-person startup"), [(5, Unit::People)]);
         assert!(values("deploys take 45 minutes").is_empty());
     }
 
