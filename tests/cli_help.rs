@@ -27,7 +27,9 @@ const COMMANDS: &[&[&str]] = &[
     &["persona", "list"],
     &["persona", "show"],
     &["persona", "render"],
+    &["persona", "recall"],
     &["persona", "check"],
+    &["eval"],
     &["sessions"],
     &["sessions", "list"],
     &["sessions", "show"],
@@ -80,7 +82,7 @@ fn subcommands(help: &str) -> Vec<String> {
 
 #[test]
 fn the_list_covers_every_subcommand() {
-    assert_eq!(subcommands(&help(&[])).len(), 13, "top-level commands");
+    assert_eq!(subcommands(&help(&[])).len(), 14, "top-level commands");
     for path in COMMANDS {
         for sub in subcommands(&help(path)) {
             let mut child: Vec<&str> = path.to_vec();

@@ -216,8 +216,14 @@ fn build_request(
         system.push_str(extra);
     }
     tracing::trace!(%system, %prompt, "prompt");
+    let mut messages = vec![Message::system(system), Message::user(prompt)];
+    crate::persona::playbook::apply(
+        settings,
+        matches!(backend, Backend::Local(_)),
+        &mut messages,
+    )?;
     Ok(ChatRequest {
-        messages: vec![Message::system(system), Message::user(prompt)],
+        messages,
         model: None,
         temperature: settings.temperature.value,
         max_tokens: settings.max_tokens.value,

@@ -58,10 +58,13 @@ pub fn run(
         Some(m) if m.role == Role::User => m.content,
         _ => anyhow::bail!("ask built a request without a question"),
     };
+    // The persona's system prompt; the recalled positions are placed again before the question
+    // once the history is fitted.
     let system: Vec<Message> = request
         .messages
         .drain(..)
         .filter(|m| m.role == Role::System)
+        .take(1)
         .collect();
     let turn = SessionTurn {
         system,
@@ -69,6 +72,7 @@ pub fn run(
         request,
         limits,
         options,
+        playbook: Some((settings, provider.is_local())),
     };
     let ended = runtime.block_on(run_session_turn(
         provider, &mut store, &session, turn, toolbox, out,

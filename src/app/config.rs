@@ -111,6 +111,8 @@ pub fn show(s: &Settings) -> String {
     r.set("render", &s.render);
     r.set("save", &s.save);
     r.set("tools.mode", &s.tools.mode);
+    r.set("playbook", &s.playbook);
+    r.set("playbook_budget", &s.playbook_budget);
     r.sourced("local.model", &s.local_model);
     r.sourced("local.threads", &s.threads);
     r.sourced("local.max_context", &s.max_context);

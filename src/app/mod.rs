@@ -8,6 +8,7 @@ pub mod chat;
 pub mod completions;
 pub mod config;
 pub mod documents;
+pub mod eval;
 pub mod man;
 pub mod model;
 pub mod models;
@@ -45,6 +46,7 @@ pub fn dispatch(cli: Cli, env: &Env, out: &mut Output) -> anyhow::Result<ExitSta
         Some(Command::Models(args)) => models::run(global, &args, env, out),
         Some(Command::Model(cmd)) => model::run(global, cmd, env, out),
         Some(Command::Persona(cmd)) => persona::run(global, cmd, env, out),
+        Some(Command::Eval(args)) => eval::run(global, &args, env, out),
         Some(Command::Sessions(cmd)) => sessions::run(global, cmd, env, out),
         Some(Command::Config(cmd)) => config::run(global, &cmd, env, out),
         Some(Command::Completions { shell }) => completions::run(shell, out),
@@ -95,6 +97,10 @@ pub fn reply_flags(global: &GlobalArgs, model: &ModelArgs, reply: &ReplyArgs) ->
         max_tokens: reply
             .max_tokens
             .map(|v| Sourced::new(v, flag("--max-tokens"))),
+        playbook: reply.playbook.map(|v| Sourced::new(v, flag("--playbook"))),
+        playbook_budget: reply
+            .playbook_budget
+            .map(|v| Sourced::new(v, flag("--playbook-budget"))),
         ..model_flags(global, model)
     }
 }

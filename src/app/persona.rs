@@ -1,4 +1,4 @@
-//! `mitchell persona …`: list, show, render and check personas. Finding, parsing and rendering
+//! `mitchell persona …`: list, show, render, recall and check personas. Finding, parsing and rendering
 //! live in `crate::persona`; this file picks the persona and writes the result.
 
 use std::path::Path;
@@ -52,6 +52,11 @@ pub fn run(
             )?;
             o.print(&text)?;
         }
+        PersonaCommand::Recall {
+            question,
+            budget,
+            json,
+        } => recall(&settings, &question.join(" "), budget, json, o)?,
         PersonaCommand::Check { file } => {
             check(&file, &settings)?;
             o.notice(&format!("{}: ok", file.display()));
@@ -74,4 +79,76 @@ fn check(file: &Path, settings: &crate::config::Settings) -> anyhow::Result<()> 
         )?;
     }
     Ok(())
+}
+
+/// `persona recall`: the picks for a question, as a table (score, tokens, section, matched
+/// terms, then the position) or one JSON object.
+fn recall(
+    settings: &crate::config::Settings,
+    question: &str,
+    budget: Option<u32>,
+    json: bool,
+    o: &mut Output,
+) -> anyhow::Result<()> {
+    let mut settings = settings.clone();
+    if let Some(b) = budget {
+        settings.playbook_budget =
+            crate::config::Sourced::new(b, crate::config::Source::Flag("--budget"));
+    }
+    let all = persona::playbook::positions_of(&settings)?;
+    let picks = persona::playbook::picks(&all, &settings, question);
+    if json {
+        let picked: Vec<RecallJson<'_>> = picks
+            .iter()
+            .map(|p| RecallJson {
+                section: &p.position.section,
+                text: &p.position.text,
+                score: (p.score * 1000.0).round() / 1000.0,
+                tokens: p.tokens,
+                matched: &p.matched,
+            })
+            .collect();
+        let object = serde_json::json!({
+            "question": question,
+            "budget": settings.playbook_budget.value,
+            "positions": all.len(),
+            "picked": picked,
+        });
+        o.println(&serde_json::to_string_pretty(&object)?)?;
+        return Ok(());
+    }
+    if picks.is_empty() {
+        o.notice(&format!(
+            "no position bears on this question (searched {})",
+            all.len()
+        ));
+        return Ok(());
+    }
+    for p in &picks {
+        o.println(&format!(
+            "{:>6.2}  {:>3} tok  {}  (matched: {})",
+            p.score,
+            p.tokens,
+            p.position.section,
+            p.matched.join(", ")
+        ))?;
+        o.println(&format!("        {}", p.position.text))?;
+    }
+    let used: usize = picks.iter().map(|p| p.tokens).sum();
+    o.notice(&format!(
+        "{} of {} positions, {used} of {} tokens",
+        picks.len(),
+        all.len(),
+        settings.playbook_budget.value
+    ));
+    Ok(())
+}
+
+#[derive(serde::Serialize)]
+struct RecallJson<'a> {
+    section: &'a str,
+    text: &'a str,
+    score: f64,
+    tokens: usize,
+    matched: &'a [String],
 }

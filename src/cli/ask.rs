@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::persona::Detail;
+use crate::persona::playbook::Playbook;
 
 /// Which model answers, and how.
 #[derive(Debug, Clone, Default, Args)]
@@ -44,6 +45,12 @@ pub struct ReplyArgs {
     /// An extra instruction appended to the system prompt.
     #[arg(long, value_name = "TEXT")]
     pub system: Option<String>,
+    /// Add the persona's positions that bear on each question [default: auto = local only].
+    #[arg(long, value_enum, value_name = "WHEN")]
+    pub playbook: Option<Playbook>,
+    /// Tokens of positions added per question [default: 300].
+    #[arg(long, value_name = "TOKENS")]
+    pub playbook_budget: Option<u32>,
 }
 
 /// What the model may run on this machine (`ask` and `chat`).

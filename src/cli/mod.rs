@@ -3,6 +3,7 @@
 
 mod ask;
 mod documents;
+mod eval;
 mod model;
 mod persona;
 mod sessions;
@@ -15,6 +16,7 @@ pub use crate::output::RenderChoice;
 
 pub use ask::{AskArgs, ChatArgs, ModelArgs, ReplyArgs, ToolArgs};
 pub use documents::{DocumentArgs, DocumentFormat, HealthCheckArgs, RouteArgs};
+pub use eval::EvalArgs;
 pub use model::{CacheCommand, ModelCommand, ModelFetchArgs, ModelPullArgs};
 pub use persona::PersonaCommand;
 pub use sessions::{ExportFormat, SessionsCommand};
@@ -90,9 +92,11 @@ pub enum Command {
     /// Manage local GGUF models and the persona prompt cache.
     #[command(subcommand)]
     Model(ModelCommand),
-    /// List, show, render and check personas.
+    /// List, show, render, recall and check personas.
     #[command(subcommand)]
     Persona(PersonaCommand),
+    /// Measure persona fidelity: ask a suite of questions, check each answer, print `fidelity N/M`.
+    Eval(EvalArgs),
     /// List, show, export, search and remove saved sessions.
     #[command(subcommand)]
     Sessions(SessionsCommand),

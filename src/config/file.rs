@@ -36,6 +36,10 @@ pub struct FileConfig {
     pub tools: Option<super::tools::ToolsConfig>,
     /// Render answers as markdown: `auto` (stdout is a terminal), `always` or `never`.
     pub render: Option<crate::output::RenderChoice>,
+    /// `auto` (local provider only), `on` or `off`: the persona's positions per question.
+    pub playbook: Option<crate::persona::playbook::Playbook>,
+    /// Tokens of recalled positions per question (default 300).
+    pub playbook_budget: Option<u32>,
     /// The embedded engine.
     pub local: Option<LocalConfig>,
     /// Named OpenAI-compatible endpoints.

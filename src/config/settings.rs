@@ -10,6 +10,7 @@ use super::file::{FileConfig, ProviderConfig};
 use super::{Env, Paths};
 use crate::output::RenderChoice;
 use crate::persona::Detail;
+use crate::persona::playbook::{self, Playbook};
 
 /// Where an effective value came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,6 +80,8 @@ pub struct Layer {
     /// The tool flags (`--tools`, `--allow`, `--max-steps`); only the flag layer sets them.
     pub tools: super::ToolFlags,
     pub render: Option<Sourced<RenderChoice>>,
+    pub playbook: Option<Sourced<Playbook>>,
+    pub playbook_budget: Option<Sourced<u32>>,
 }
 
 /// An API key read from the environment; its `Debug` never shows the value.
@@ -128,6 +131,10 @@ pub struct Settings {
     pub tools: super::ToolSettings,
     /// `--render`, `MITCHELL_RENDER` or the file's `render`.
     pub render: Sourced<RenderChoice>,
+    /// When the persona's positions are recalled per question (`auto`: local provider only).
+    pub playbook: Sourced<Playbook>,
+    /// Tokens of recalled positions per question.
+    pub playbook_budget: Sourced<u32>,
     /// The default local model from the file's `local.model`.
     pub local_model: Sourced<Option<String>>,
     /// Named endpoints from the file.
@@ -231,6 +238,11 @@ impl Settings {
             save: or_default([f.save, e.save, g.save], true),
             tools,
             render: or_default([f.render, e.render, g.render], RenderChoice::Auto),
+            playbook: or_default([f.playbook, e.playbook, g.playbook], Playbook::Auto),
+            playbook_budget: or_default(
+                [f.playbook_budget, e.playbook_budget, g.playbook_budget],
+                playbook::DEFAULT_BUDGET,
+            ),
             local_model,
             providers: file_cfg.providers,
             env_keys,
@@ -307,6 +319,8 @@ fn file_layer(path: &std::path::Path, cfg: &FileConfig) -> Layer {
         save: cfg.save.map(|v| Sourced::new(v, src())),
         tools: super::ToolFlags::default(),
         render: cfg.render.map(|v| Sourced::new(v, src())),
+        playbook: cfg.playbook.map(|v| Sourced::new(v, src())),
+        playbook_budget: cfg.playbook_budget.map(|v| Sourced::new(v, src())),
     }
 }
 
@@ -361,5 +375,7 @@ fn env_layer(env: &Env) -> Result<Layer, crate::config::ConfigError> {
         save: parsed(env, "MITCHELL_SAVE")?,
         tools: super::ToolFlags::default(),
         render: parsed(env, "MITCHELL_RENDER")?,
+        playbook: parsed(env, "MITCHELL_PLAYBOOK")?,
+        playbook_budget: parsed(env, "MITCHELL_PLAYBOOK_BUDGET")?,
     })
 }

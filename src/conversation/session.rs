@@ -24,6 +24,8 @@ pub struct SessionTurn<'a> {
     pub request: ChatRequest,
     pub limits: TurnLimits,
     pub options: ExchangeOptions,
+    /// The persona's recalled positions go in before the question (settings, local provider).
+    pub playbook: Option<(&'a crate::config::Settings, bool)>,
 }
 
 /// How a session turn ended: the turn (or the error that stopped it) and the stored status.
@@ -64,8 +66,12 @@ pub async fn run_session_turn(
             session.label()
         ));
     }
+    let mut messages = fitted.messages;
+    if let Some((settings, local)) = turn.playbook {
+        crate::persona::playbook::apply(settings, local, &mut messages)?;
+    }
     let request = ChatRequest {
-        messages: fitted.messages,
+        messages,
         ..turn.request
     };
     let mut recorder = TurnRecorder::new(store, session.id, provider);

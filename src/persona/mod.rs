@@ -1,8 +1,14 @@
 //! Personas: the typed spec (`spec`), discovery of built-in and user personas (`load`), and
-//! rendering into a system prompt (`render`, the only minijinja user).
+//! rendering into a system prompt (`render`, the only minijinja user), and the playbook: the
+//! spec's positions (`positions`), ranked per question (`recall`), added to requests
+//! (`playbook`).
 
 pub mod load;
+pub mod playbook;
+pub mod positions;
+pub mod recall;
 pub mod render;
+pub mod sizes;
 pub mod spec;
 
 use std::fmt;

@@ -145,6 +145,7 @@ impl Chat {
                 max_steps: self.settings.tools.max_steps,
             },
             options: ExchangeOptions::streaming(out, self.options.show_reasoning),
+            playbook: Some((&self.settings, self.provider.is_local())),
         };
         let ended = rt.block_on(run_session_turn(
             self.provider.as_ref(),

@@ -62,6 +62,9 @@ pub struct StackCategory {
     /// When to deviate ("self-host only if budget-constrained").
     #[serde(default)]
     pub exception: Option<String>,
+    /// Extra words that help `persona recall` find this entry (never rendered).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub topics: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -79,6 +82,9 @@ pub struct TeamTier {
     pub size: String,
     pub tools: Vec<String>,
     pub why: String,
+    /// Extra words that help `persona recall` find this entry (never rendered).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub topics: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -93,6 +99,9 @@ pub struct Component {
 pub struct ReliabilityLadder {
     pub stages: Vec<LadderStage>,
     pub advice: String,
+    /// Extra words that help `persona recall` find this entry (never rendered).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub topics: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -102,6 +111,9 @@ pub struct LadderStage {
     pub name: String,
     pub items: Vec<String>,
     pub status: String,
+    /// Extra words that help `persona recall` find this entry (never rendered).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub topics: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -155,6 +167,9 @@ pub struct CloudSelection {
     pub factors: Vec<Factor>,
     pub recommendations: Vec<CloudRecommendation>,
     pub hot_take: String,
+    /// Extra words that help `persona recall` find this entry (never rendered).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub topics: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -174,6 +189,9 @@ pub struct CloudRecommendation {
     pub cost: String,
     #[serde(default)]
     pub note: Option<String>,
+    /// Extra words that help `persona recall` find this entry (never rendered).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub topics: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -181,6 +199,9 @@ pub struct CloudRecommendation {
 pub struct DatabaseScaling {
     pub phases: Vec<ScalingPhase>,
     pub philosophy: String,
+    /// Extra words that help `persona recall` find this entry (never rendered).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub topics: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -197,6 +218,9 @@ pub struct ScalingPhase {
     pub action: Option<String>,
     #[serde(default)]
     pub benefit: Option<String>,
+    /// Extra words that help `persona recall` find this entry (never rendered).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub topics: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -220,6 +244,9 @@ pub struct DrTier {
     pub when: String,
     #[serde(default)]
     pub example: Option<String>,
+    /// Extra words that help `persona recall` find this entry (never rendered).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub topics: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -89,6 +89,9 @@ pub struct Identity {
 pub struct Trait {
     pub name: String,
     pub description: String,
+    /// Extra words that help `persona recall` find this entry (never rendered).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub topics: Vec<String>,
 }
 
 /// Something that energizes or frustrates, with its emoji.
@@ -97,6 +100,9 @@ pub struct Trait {
 pub struct Feeling {
     pub emoji: String,
     pub text: String,
+    /// Extra words that help `persona recall` find this entry (never rendered).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub topics: Vec<String>,
 }
 
 /// A collaboration protocol: who with, on what, and the exchange as few-shot turns.
@@ -107,6 +113,9 @@ pub struct Protocol {
     pub role: String,
     pub topic: String,
     pub exchange: Vec<Turn>,
+    /// Extra words that help `persona recall` find this entry (never rendered).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub topics: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
