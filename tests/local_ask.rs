@@ -50,6 +50,10 @@ fn ask_json(env: &TestEnv, question: &str) -> (AskJson, String) {
             "0",
             "--max-tokens",
             "12",
+            // The recalled positions follow the cached prefix and differ per question: off,
+            // so the counters measure the persona prefix alone.
+            "--playbook",
+            "off",
             "--json",
         ])
         .arg(question)

@@ -5,8 +5,9 @@
 //! checkpoints its text, stores the calls and each tool's result), and tools run through a
 //! `Toolbox` (`crate::tools` is the real one; none at all for drafting or `--tools off`).
 //!
-//! Loop control lives here: at most `max_steps` model steps, and the third identical call
-//! (same name and arguments) in a turn stops it. Either stops the turn with a `TurnError`
+//! Loop control lives here: at most `max_steps` model steps; an identical call (same name and
+//! arguments) asked for a second time is not run again (the model gets the earlier result and
+//! is told to answer), and the third stops the turn. Either limit stops the turn with a `TurnError`
 //! (exit 1) after everything so far has been reported to the observer. This module does no
 //! I/O of its own beyond what `exchange` prints.
 
@@ -37,7 +38,7 @@ pub struct Step {
     /// The program and its arguments, for `run_command`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub argv: Option<Vec<String>>,
-    /// `read-only`, `allowed`, `approved`, `refused` or `denied`.
+    /// `read-only`, `allowed`, `approved`, `refused`, `denied` or `repeated` (not run again).
     pub decision: String,
     /// The command's exit code (`None` when it did not run or was killed).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -166,7 +167,8 @@ pub async fn run_turn(
         request.tools = tools.specs();
     }
     let mut steps = Vec::new();
-    let mut seen: HashMap<(String, String), u32> = HashMap::new();
+    // Each distinct call: how often it was asked for, and what it returned.
+    let mut seen: HashMap<(String, String), (u32, String)> = HashMap::new();
     let mut usage = crate::llm::Usage::default();
     let mut reader_gone = false;
     let mut model_steps = 0;
@@ -215,7 +217,7 @@ pub async fn run_turn(
             .into());
         }
         for call in &calls {
-            let count = seen
+            let (count, _) = seen
                 .entry((call.name.clone(), call.arguments.clone()))
                 .or_default();
             *count += 1;
@@ -231,18 +233,46 @@ pub async fn run_turn(
             .messages
             .push(Message::assistant_calls(reply.text.clone(), calls.clone()));
         for call in &calls {
-            let ctrl_c = tokio::signal::ctrl_c();
-            let outcome = tokio::select! {
-                biased;
-                _ = ctrl_c => return Ok(end(reply, steps, true)),
-                outcome = tools.call(call, out) => outcome,
+            let key = (call.name.clone(), call.arguments.clone());
+            let outcome = if let Some((2, earlier)) = seen.get(&key) {
+                repeated(call, earlier)
+            } else {
+                let ctrl_c = tokio::signal::ctrl_c();
+                tokio::select! {
+                    biased;
+                    _ = ctrl_c => return Ok(end(reply, steps, true)),
+                    outcome = tools.call(call, out) => outcome,
+                }
             };
+            if let Some((_, earlier)) = seen.get_mut(&key)
+                && earlier.is_empty()
+            {
+                earlier.clone_from(&outcome.content);
+            }
             observer.tool_result(call, &outcome);
             request
                 .messages
                 .push(Message::tool(call.id.clone(), outcome.content.clone()));
             steps.push(outcome.step);
         }
+    }
+}
+
+/// A call asked for a second time in one turn (small models do) is not run twice: the model is
+/// given the earlier result and told to answer.
+fn repeated(call: &ToolCall, earlier: &str) -> ToolOutcome {
+    ToolOutcome {
+        content: format!(
+            "(this call already ran in this turn; it is not run again. Its result was:)\n\
+             {earlier}\n(Answer the user's question now from this result.)"
+        ),
+        step: Step {
+            tool: call.name.clone(),
+            call_id: call.id.clone(),
+            arguments: call.arguments.clone(),
+            decision: "repeated".to_owned(),
+            ..Step::default()
+        },
     }
 }
 

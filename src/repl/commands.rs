@@ -108,7 +108,7 @@ pub fn run(
         }
         Command::Retry => chat.send(None, rt, out)?,
         Command::Postmortem(text) => {
-            super::documents::draft(chat, Kind::Postmortem, &text, rt, out)?
+            super::documents::draft(chat, Kind::Postmortem, &text, rt, out)?;
         }
         Command::Overview(text) => super::documents::draft(chat, Kind::Overview, &text, rt, out)?,
         Command::Health => super::documents::health(chat, editor, out)?,

@@ -101,7 +101,8 @@ pub fn system_note(tools: &ToolSettings) -> String {
          processes `ps aux --sort=-%cpu`, listening ports `ss -tlnp`, a service `systemctl \
          status NAME`, its logs `journalctl -u NAME -n 50`, pods `kubectl get pods -A`, a \
          certificate `http_get` on its https URL. Call the tool; do not show the call to the \
-         user."
+         user. Once a probe has returned, answer from its output in a sentence or two with \
+         the numbers; do not call more tools unless the output cannot answer the question."
     )
 }
 

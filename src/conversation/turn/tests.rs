@@ -151,7 +151,15 @@ fn the_third_identical_call_stops_the_turn() {
         err.downcast_ref::<TurnError>(),
         Some(TurnError::Repeated { .. })
     ));
-    assert_eq!(tools.calls, 2);
+    assert_eq!(tools.calls, 1, "a repeated call is not run again");
+    let second = &provider.requests()[2].messages;
+    let repeated = second.last().expect("a tool result");
+    assert!(
+        repeated.content.contains("already ran"),
+        "{}",
+        repeated.content
+    );
+    assert!(repeated.content.contains(r#"result:{"command":"uptime"}"#));
 }
 
 #[test]

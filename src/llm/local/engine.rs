@@ -70,6 +70,8 @@ pub fn run(engine: &Engine, request: &ChatRequest, tx: &mpsc::Sender<StreamEvent
     }
 }
 
+// One generation from prompt to finish reads best in order, in one place.
+#[allow(clippy::too_many_lines)]
 fn generate(
     engine: &Engine,
     request: &ChatRequest,

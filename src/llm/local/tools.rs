@@ -370,7 +370,8 @@ impl CallScanner {
         };
         StreamEvent::ToolCall(ToolCallDelta {
             index: Some(index),
-            id: Some(format!("call_{index}")),
+            // Unique within a turn: every step has its own scanner.
+            id: Some(format!("call_{:08x}{index}", fastrand::u32(..))),
             name: Some(name),
             arguments: Some(arguments),
         })
