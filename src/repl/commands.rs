@@ -210,7 +210,8 @@ fn edit(chat: &Chat) -> anyhow::Result<String> {
         .unwrap_or("vi")
         .to_owned();
     let dir = &chat.settings.paths.data_dir;
-    std::fs::create_dir_all(dir)?;
+    // The data directory holds conversations: readable by the user only.
+    crate::config::create_private_dir(dir)?;
     let draft = dir.join(format!("draft-{}.md", std::process::id()));
     std::fs::write(&draft, "")?;
     // Through the shell so `EDITOR="code -w"` works; the path is passed as an argument.

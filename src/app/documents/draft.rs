@@ -124,7 +124,9 @@ async fn collect(
 /// Writes the raw draft to `<data dir>/drafts/<kind>-<UTC time>.json` and returns the path.
 fn save_draft(settings: &Settings, kind: Kind, text: &str) -> anyhow::Result<std::path::PathBuf> {
     let dir = settings.paths.data_dir.join("drafts");
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    // The data directory holds conversations: readable by the user only.
+    crate::config::create_private_dir(&dir)
+        .with_context(|| format!("cannot create {}", dir.display()))?;
     let stamp = Timestamp::now().strftime("%Y%m%dT%H%M%SZ");
     let mut path = dir.join(format!("{}-{stamp}.json", kind.name()));
     let mut n = 1;
