@@ -1,4 +1,4 @@
-//! The fault matrix of protocol.md §10 and §12 through the real binary and the loopback
+//! The fault matrix of the chat-completions protocol through the real binary and the loopback
 //! server: every recorded error status, errors inside a 200 stream, cuts before and after the
 //! finish, a stall past the idle timeout, retries (429 with Retry-After, 503 with backoff,
 //! connection refused), Ctrl-C mid-stream (130) and a reader that goes away (0, silent).

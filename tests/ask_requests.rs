@@ -1,4 +1,4 @@
-//! What `mitchell ask` sends and prints: the request per protocol.md §2 with each provider
+//! What `mitchell ask` sends and prints: the request per the chat-completions request format with each provider
 //! quirk (token parameter, usage option, extra headers, Azure), the key (never shown, also not
 //! with -vv or --dry-run), the prompt from TEXT and stdin, --no-stream, --json, reasoning,
 //! the length notice, and `mitchell models`.

@@ -122,7 +122,7 @@ pub struct Usage {
     pub prompt_eval_tokens: Option<u64>,
 }
 
-/// A fragment of a tool call as it arrives (protocol.md §7).
+/// A fragment of a tool call as it arrives.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ToolCallDelta {
     pub index: Option<u32>,

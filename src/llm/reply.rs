@@ -1,5 +1,5 @@
 //! `Reply`: a pure accumulator of `StreamEvent`s into one finished answer — text, reasoning,
-//! tool calls assembled per protocol.md §7, the last usage report, the finish reason.
+//! tool calls assembled per the chat-completions streaming rules, the last usage report, the finish reason.
 
 use serde::Serialize;
 

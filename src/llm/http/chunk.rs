@@ -1,5 +1,5 @@
-//! Chat-completion chunks (and whole non-stream responses) → `StreamEvent`s, per protocol.md
-//! §5–§9 and §10.2. Pure: no I/O. Every field is optional and unknown fields are ignored;
+//! Chat-completion chunks (and whole non-stream responses) → `StreamEvent`s: deltas, reasoning,
+//! tool calls, usage, finish reasons and in-stream errors. Pure: no I/O. Every field is optional and unknown fields are ignored;
 //! `serde_json::Value` is used only where the protocol itself is loose (`content`, `error`).
 
 use serde::Deserialize;

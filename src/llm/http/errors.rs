@@ -1,4 +1,4 @@
-//! The provider's own words from an error body (protocol.md §10.1), and the mapping of an HTTP
+//! The provider's own words from an error body, and the mapping of an HTTP
 //! status to an `llm::Error`. Pure. The body is loosely shaped across providers, so this is one
 //! of the few places that reads `serde_json::Value`.
 

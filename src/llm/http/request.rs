@@ -1,4 +1,4 @@
-//! What is sent (protocol.md §1–§2): the URL, the headers and the JSON body for one
+//! What is sent: the URL, the headers and the JSON body for one
 //! `ChatRequest`, with the per-provider quirks of `HttpTarget` (token parameter, usage option,
 //! extra headers, Azure's deployment URL, `api-version` and `api-key`, the JSON mode). Pure
 //! apart from `resolve_key`, which may run the configured `api_key_command`.

@@ -1,4 +1,4 @@
-//! The retry policy (protocol.md §10.3), pure: which failures are retried and how long to wait.
+//! The retry policy, pure: which failures are retried and how long to wait.
 //! Retries happen only before any output; the caller enforces that.
 
 use std::time::{Duration, SystemTime};

@@ -1,4 +1,4 @@
-//! A pure Server-Sent Events parser: bytes in, events out (protocol.md §4). No I/O, no JSON.
+//! A pure Server-Sent Events parser: bytes in, events out. No I/O, no JSON.
 //!
 //! Works on bytes and decodes UTF-8 only per complete line, so a read that ends inside a
 //! multi-byte character is harmless. `\n`, `\r\n` and a lone `\r` end a line, also when a

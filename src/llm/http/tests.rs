@@ -1,5 +1,5 @@
 //! Pure conformance tests of the SSE parser and chunk decoder against the recorded streams in
-//! tests/fixtures/streams and their expected.json (protocol.md §12).
+//! tests/fixtures/streams and their expected.json.
 //!
 //! The every-offset check: the decoder is a function of the sequence of SSE events, so it is
 //! enough that every split point gives the same SSE events as the whole body. The parser holds
