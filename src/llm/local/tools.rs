@@ -383,6 +383,13 @@ mod tests {
     use super::*;
     use crate::llm::ToolCall;
 
+    /// Feeds `pieces` to `s` in order and finishes it.
+    fn scan(s: &mut CallScanner, pieces: &[&str]) -> Vec<StreamEvent> {
+        let mut events: Vec<StreamEvent> = pieces.iter().flat_map(|p| s.push(p)).collect();
+        events.extend(s.finish());
+        events
+    }
+
     fn texts(events: &[StreamEvent]) -> String {
         events
             .iter()
@@ -406,9 +413,7 @@ mod tests {
                 continue;
             }
             let mut s = CallScanner::default();
-            let mut events = s.push(&output[..split]);
-            events.extend(s.push(&output[split..]));
-            events.extend(s.finish());
+            let events = scan(&mut s, &[&output[..split], &output[split..]]);
             assert_eq!(
                 texts(&events),
                 "Let me check.\n[run_command:{\"command\":\"df -h /\"}]",
@@ -427,9 +432,7 @@ mod tests {
         let output = "To check, run df:\n\n```json\n{\"name\": \"run_command\", \"arguments\": {\"command\": \"df -h /\"}}\n```\n";
         for split in 1..output.len() {
             let mut s = CallScanner::new(&crate::tools::specs());
-            let mut events = s.push(&output[..split]);
-            events.extend(s.push(&output[split..]));
-            events.extend(s.finish());
+            let events = scan(&mut s, &[&output[..split], &output[split..]]);
             assert_eq!(
                 texts(&events),
                 "To check, run df:\n\n[run_command:{\"command\":\"df -h /\"}]\n",
@@ -446,9 +449,7 @@ mod tests {
         ] {
             for split in 1..output.len() {
                 let mut s = CallScanner::default();
-                let mut events = s.push(&output[..split]);
-                events.extend(s.push(&output[split..]));
-                events.extend(s.finish());
+                let events = scan(&mut s, &[&output[..split], &output[split..]]);
                 assert_eq!(
                     texts(&events),
                     "[run_command:{\"command\":\"df -h /\"}]",
@@ -468,9 +469,7 @@ mod tests {
             "```json\n{\"name\": \"run_command\", \"arguments\": {\"command\": \"df -h /\"}}\n```";
         for split in 1..output.len() {
             let mut s = CallScanner::default();
-            let mut events = s.push(&output[..split]);
-            events.extend(s.push(&output[split..]));
-            events.extend(s.finish());
+            let events = scan(&mut s, &[&output[..split], &output[split..]]);
             assert_eq!(
                 texts(&events),
                 "[run_command:{\"command\":\"df -h /\"}]",
