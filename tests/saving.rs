@@ -188,3 +188,31 @@ fn a_session_removed_under_the_repl_is_noticed_and_the_next_message_is_saved() {
     assert_eq!(doc["messages"][0]["content"], "what about the disk?");
     assert_eq!(doc["messages"][1]["content"], "second answer");
 }
+
+/// Two mitchells started at once on a machine that has no database yet (two REPLs opened in two
+/// panes) both open it: the loser of the race to create it waits instead of failing with
+/// "database is locked".
+#[test]
+fn two_first_runs_at_once_both_open_the_database() {
+    for round in 0..10 {
+        let env = TestEnv::new();
+        let children: Vec<_> = (0..2)
+            .map(|_| {
+                env.std_cmd()
+                    .args(["sessions", "list"])
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for child in children {
+            let out = child.wait_with_output().unwrap();
+            assert!(
+                out.status.success(),
+                "round {round}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+}

@@ -253,7 +253,7 @@ impl Store {
             })?;
         }
         make_private(path)?;
-        Store::connect(path).map_err(|err| match err {
+        Store::connect_patiently(path).map_err(|err| match err {
             StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
                 if e.code == rusqlite::ErrorCode::NotADatabase =>
             {
@@ -261,6 +261,27 @@ impl Store {
             }
             other => other,
         })
+    }
+
+    /// Connects, trying again while another process holds a lock the busy handler cannot wait
+    /// for. Two first opens at once race to switch a new file to WAL: SQLite answers the loser
+    /// "database is locked" at once rather than risk a deadlock, so the wait happens here, up to
+    /// the same limit as any other write. Everything `connect` does is safe to repeat.
+    fn connect_patiently(path: &Path) -> Result<Store, StoreError> {
+        let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+        let mut pause = Duration::from_millis(5);
+        loop {
+            match Store::connect(path) {
+                Err(StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)))
+                    if e.code == rusqlite::ErrorCode::DatabaseBusy
+                        && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(100));
+                }
+                other => return other,
+            }
+        }
     }
 
     fn connect(path: &Path) -> Result<Store, StoreError> {
@@ -352,3 +373,6 @@ pub fn rfc3339(ms: i64) -> String {
         .map(|t| t.to_string())
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests;
