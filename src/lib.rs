@@ -2,7 +2,7 @@
 //!
 //! The flow is clap types (`cli`) → resolved `config::Settings` → one command function in `app` →
 //! writes through `output::Output`. Errors travel up as `anyhow::Error` and are printed in one
-//! place (`error::report`). This file holds the module list and `run`; nothing else.
+//! place (`report::report`). This file holds the module list and `run`; nothing else.
 
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
@@ -15,7 +15,7 @@ pub mod error;
 pub mod llm;
 pub mod output;
 pub mod persona;
-pub mod repl;
+pub mod report;
 pub mod store;
 pub mod tools;
 pub mod yaml;
@@ -33,7 +33,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitStatus {
     }
     let cli = match <cli::Cli as clap::Parser>::try_parse_from(args) {
         Ok(cli) => cli,
-        Err(err) => return error::report_clap(&err),
+        Err(err) => return report::report_clap(&err),
     };
     let env = config::Env::from_process();
     let mut out = output::Output::new(cli.global.color, cli.global.verbose, &env);
@@ -42,6 +42,6 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitStatus {
     output::logging::init(cli.global.verbose, out.terminal().stderr_color, &env);
     match app::dispatch(cli, &env, &mut out) {
         Ok(status) => status,
-        Err(err) => error::report(&err, &mut out),
+        Err(err) => report::report(&err, &mut out),
     }
 }

@@ -291,7 +291,7 @@ fn a_model_without_a_chat_template_needs_chat_template_flag() {
     let Err(err) = local::open(&target, &paths(home.path()), &mut out) else {
         panic!("a model without a template must not open")
     };
-    assert_eq!(mitchell::error::exit_status_of(&err).code(), 2);
+    assert_eq!(mitchell::report::exit_status_of(&err).code(), 2);
     let msg = err.to_string();
     assert!(msg.contains("--chat-template NAME"), "{msg}");
 

@@ -2,11 +2,11 @@
 //! the session (`--continue`, `--session NAME`), connects the provider and runs the REPL. A
 //! non-terminal stdin is a usage error pointing at `ask`.
 
+use super::repl::chat::{Chat, ChatOptions};
 use crate::cli::{ChatArgs, GlobalArgs};
 use crate::config::Env;
 use crate::error::{self, ExitStatus};
 use crate::output::Output;
-use crate::repl::chat::{Chat, ChatOptions};
 use crate::store::{SessionMeta, Store, StoreError};
 
 pub fn run(
@@ -65,5 +65,5 @@ pub fn run(
         env: env.clone(),
         usage: crate::llm::Usage::default(),
     };
-    crate::repl::run(chat, &rt, out)
+    super::repl::run(chat, &rt, out)
 }

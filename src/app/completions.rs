@@ -63,7 +63,7 @@ pub fn respond(args: &[OsString]) -> Option<ExitStatus> {
     {
         Ok(true) => Some(ExitStatus::Success),
         Ok(false) => None,
-        Err(err) => Some(crate::error::report_clap(&err)),
+        Err(err) => Some(crate::report::report_clap(&err)),
     }
 }
 

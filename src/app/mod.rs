@@ -13,6 +13,7 @@ pub mod man;
 pub mod model;
 pub mod models;
 pub mod persona;
+pub mod repl;
 pub mod sessions;
 
 use crate::cli::{AskArgs, ChatArgs, Cli, Command, GlobalArgs, ModelArgs, ReplyArgs, ToolArgs};

@@ -12,6 +12,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub use crate::config::ColorChoice;
+
 pub use crate::output::RenderChoice;
 
 pub use ask::{AskArgs, ChatArgs, ModelArgs, ReplyArgs, ToolArgs};
@@ -62,15 +64,6 @@ pub struct GlobalArgs {
     /// No notices, warnings or spinner on stderr; only errors.
     #[arg(short, long, global = true)]
     pub quiet: bool,
-}
-
-/// `--color` choices.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
-    /// Colour when writing to a terminal, NO_COLOR is unset and TERM is not dumb.
-    Auto,
-    Always,
-    Never,
 }
 
 #[derive(Debug, Subcommand)]

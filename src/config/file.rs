@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::persona::Detail;
+use super::{Detail, Playbook, RenderChoice};
 
 /// The whole config file. Every key is optional.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
@@ -35,9 +35,9 @@ pub struct FileConfig {
     /// The agent: which tools run, which ask, limits.
     pub tools: Option<super::tools::ToolsConfig>,
     /// Render answers as markdown: `auto` (stdout is a terminal), `always` or `never`.
-    pub render: Option<crate::output::RenderChoice>,
+    pub render: Option<RenderChoice>,
     /// `auto` (local provider only), `on` or `off`: the persona's positions per question.
-    pub playbook: Option<crate::persona::playbook::Playbook>,
+    pub playbook: Option<Playbook>,
     /// Tokens of recalled positions per question (default 300).
     pub playbook_budget: Option<u32>,
     /// The embedded engine.

@@ -3,6 +3,7 @@
 //! request (`backend`). Nothing here writes a file.
 
 mod backend;
+mod choices;
 mod env;
 pub mod file;
 mod paths;
@@ -13,6 +14,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 pub use backend::{Backend, HttpTarget, KeySource, LocalTarget, OPENAI_BASE_URL, is_secret_header};
+pub use choices::{ColorChoice, Detail, PLAYBOOK_BUDGET, Playbook, RenderChoice};
 pub use env::Env;
 pub use file::{FileConfig, JsonMode, LocalConfig, ProviderConfig, ProviderKind, TokenParam};
 pub use paths::{Paths, create_private_dir};

@@ -7,10 +7,8 @@ use std::fmt;
 use std::path::PathBuf;
 
 use super::file::{FileConfig, ProviderConfig};
+use super::{Detail, PLAYBOOK_BUDGET, Playbook, RenderChoice};
 use super::{Env, Paths};
-use crate::output::RenderChoice;
-use crate::persona::Detail;
-use crate::persona::playbook::{self, Playbook};
 
 /// Where an effective value came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -241,7 +239,7 @@ impl Settings {
             playbook: or_default([f.playbook, e.playbook, g.playbook], Playbook::Auto),
             playbook_budget: or_default(
                 [f.playbook_budget, e.playbook_budget, g.playbook_budget],
-                playbook::DEFAULT_BUDGET,
+                PLAYBOOK_BUDGET,
             ),
             local_model,
             providers: file_cfg.providers,

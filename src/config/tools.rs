@@ -6,6 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use super::{Env, Source, Sourced};
 
+/// Steps per turn when nothing else is configured.
+pub const DEFAULT_MAX_STEPS: u32 = 10;
+
 /// What the model may do with tools.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
@@ -113,7 +116,7 @@ impl ToolSettings {
             max_steps: flags
                 .max_steps
                 .or(cfg.max_steps)
-                .unwrap_or(crate::conversation::turn::DEFAULT_MAX_STEPS)
+                .unwrap_or(DEFAULT_MAX_STEPS)
                 .max(1),
             redact_local: cfg.redact_local.unwrap_or(true),
         })

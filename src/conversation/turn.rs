@@ -21,8 +21,7 @@ use super::exchange::{self, ExchangeOptions, Observer};
 use crate::llm::{ChatRequest, Message, Provider, Reply, StreamEvent, ToolCall, ToolSpec};
 use crate::output::Output;
 
-/// Steps per turn when nothing else is configured.
-pub const DEFAULT_MAX_STEPS: u32 = 10;
+pub use crate::config::tools::DEFAULT_MAX_STEPS;
 /// The identical call that stops a turn (the third).
 const REPEAT_LIMIT: u32 = 3;
 

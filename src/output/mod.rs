@@ -15,7 +15,7 @@ pub mod sanitize;
 
 use std::io::{self, IsTerminal, Write};
 
-use crate::cli::ColorChoice;
+use crate::config::ColorChoice;
 use crate::config::Env;
 use markdown::MarkdownStream;
 pub use markdown::RenderChoice;
@@ -244,7 +244,7 @@ impl Output {
         });
     }
 
-    /// Error lines, already formatted by `error::report`.
+    /// Error lines, already formatted by `report::report`.
     pub fn error_lines(&mut self, lines: &[String]) {
         self.spinner.clear();
         for line in lines {

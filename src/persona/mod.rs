@@ -11,42 +11,7 @@ pub mod render;
 pub mod sizes;
 pub mod spec;
 
-use std::fmt;
-use std::str::FromStr;
-
-use serde::{Deserialize, Serialize};
-
-/// How much of a persona goes into the system prompt.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum Detail {
-    /// Everything, for large remote models.
-    Full,
-    /// At most 600 tokens, for small local models.
-    Compact,
-}
-
-impl fmt::Display for Detail {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Detail::Full => "full",
-            Detail::Compact => "compact",
-        })
-    }
-}
-
-impl FromStr for Detail {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "full" => Ok(Detail::Full),
-            "compact" => Ok(Detail::Compact),
-            other => Err(format!(
-                "unknown detail '{other}' (expected full or compact)"
-            )),
-        }
-    }
-}
+pub use crate::config::Detail;
 
 pub use load::{Origin, PersonaSource};
 pub use render::{RenderContext, RenderError};

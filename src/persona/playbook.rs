@@ -4,71 +4,16 @@
 //! (one line); `mitchell persona recall` and `eval` use `picks`. Whether it runs is the
 //! `playbook` setting: `auto` (the local provider only), `on` or `off`.
 
-use std::fmt;
-use std::str::FromStr;
-
-use serde::{Deserialize, Serialize};
-
 use super::positions::{self, Position};
 use super::recall::{self, Pick};
 use crate::config::Settings;
+pub use crate::config::{PLAYBOOK_BUDGET as DEFAULT_BUDGET, Playbook};
 use crate::llm::{Message, Role};
-
-/// Tokens of positions added per question unless `playbook_budget` says otherwise.
-pub const DEFAULT_BUDGET: u32 = 300;
 
 /// Opening line of the playbook message; the picked positions follow, one per line.
 pub const HEADER: &str = "Positions you hold that bear on this question. Base your answer on them: \
                           start with the one that applies, keep its tools and numbers, and say no \
                           plainly when the question assumes the opposite.";
-
-/// When the playbook is added.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum Playbook {
-    /// For the local provider only (small models drop stances from a long prompt).
-    #[default]
-    Auto,
-    /// For every provider.
-    On,
-    /// Never.
-    Off,
-}
-
-impl Playbook {
-    /// Whether it applies to a request for the local provider (`local`) or an HTTP one.
-    pub fn applies(self, local: bool) -> bool {
-        match self {
-            Playbook::Auto => local,
-            Playbook::On => true,
-            Playbook::Off => false,
-        }
-    }
-}
-
-impl fmt::Display for Playbook {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Playbook::Auto => "auto",
-            Playbook::On => "on",
-            Playbook::Off => "off",
-        })
-    }
-}
-
-impl FromStr for Playbook {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "auto" => Ok(Playbook::Auto),
-            "on" => Ok(Playbook::On),
-            "off" => Ok(Playbook::Off),
-            other => Err(format!(
-                "unknown playbook '{other}' (expected auto, on or off)"
-            )),
-        }
-    }
-}
 
 /// The configured persona's positions (none for a persona without those sections).
 pub fn positions_of(settings: &Settings) -> anyhow::Result<Vec<Position>> {

@@ -271,17 +271,4 @@ mod tests {
             assert!(!out.contains("\n\n\n"));
         }
     }
-
-    #[test]
-    fn render_errors_are_usage_errors() {
-        let err = crate::error::usage(RenderError {
-            template: "t".into(),
-            line: None,
-            message: "m".into(),
-        });
-        assert_eq!(
-            crate::error::exit_status_of(&err),
-            crate::error::ExitStatus::Usage
-        );
-    }
 }

@@ -1,7 +1,7 @@
 //! The turn engine against the scripted provider and a toolbox that answers from a table.
 
 use super::*;
-use crate::cli::ColorChoice;
+use crate::config::ColorChoice;
 use crate::config::Env;
 use crate::llm::scripted::{ScriptedProvider, call, text};
 

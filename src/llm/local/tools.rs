@@ -381,7 +381,27 @@ impl CallScanner {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::llm::ToolCall;
+    use crate::llm::{ToolCall, ToolSpec};
+
+    /// The agent's tool names with one string parameter each, as the agent offers them.
+    fn specs() -> Vec<ToolSpec> {
+        [
+            ("run_command", "command"),
+            ("read_file", "path"),
+            ("http_get", "url"),
+        ]
+        .into_iter()
+        .map(|(name, param)| ToolSpec {
+            name: name.to_owned(),
+            description: format!("The {name} tool."),
+            parameters: serde_json::json!({
+                "type": "object",
+                "properties": { param: { "type": "string" } },
+                "required": [param],
+            }),
+        })
+        .collect()
+    }
 
     /// Feeds `pieces` to `s` in order and finishes it.
     fn scan(s: &mut CallScanner, pieces: &[&str]) -> Vec<StreamEvent> {
@@ -431,7 +451,7 @@ mod tests {
     fn a_later_json_block_naming_an_offered_tool_is_a_call() {
         let output = "To check, run df:\n\n```json\n{\"name\": \"run_command\", \"arguments\": {\"command\": \"df -h /\"}}\n```\n";
         for split in 1..output.len() {
-            let mut s = CallScanner::new(&crate::tools::specs());
+            let mut s = CallScanner::new(&specs());
             let events = scan(&mut s, &[&output[..split], &output[split..]]);
             assert_eq!(
                 texts(&events),
@@ -477,7 +497,7 @@ mod tests {
             );
         }
         let example = "Use this policy:\n```json\n{\"name\": \"x\"}\n```";
-        let mut s = CallScanner::new(&crate::tools::specs());
+        let mut s = CallScanner::new(&specs());
         let mut events = s.push(example);
         events.extend(s.finish());
         assert_eq!(texts(&events), example, "a later JSON block is text");
@@ -489,7 +509,7 @@ mod tests {
 
     #[test]
     fn the_prompt_carries_signatures_calls_and_responses() {
-        let tools = crate::tools::specs();
+        let tools = specs();
         let messages = vec![
             Message::system("You are Mitchell."),
             Message::user("disk?"),

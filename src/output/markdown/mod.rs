@@ -15,45 +15,8 @@ mod lines;
 mod style;
 mod table;
 
+pub use crate::config::RenderChoice;
 use blocks::{Ctx, Machine};
-
-/// `--render` (config `render`): whether answers are rendered as markdown.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    Default,
-    PartialEq,
-    Eq,
-    clap::ValueEnum,
-    serde::Deserialize,
-    serde::Serialize,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum RenderChoice {
-    /// Render when stdout is a terminal.
-    #[default]
-    Auto,
-    Always,
-    Never,
-}
-
-impl std::str::FromStr for RenderChoice {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        <Self as clap::ValueEnum>::from_str(s, true)
-    }
-}
-
-impl std::fmt::Display for RenderChoice {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            RenderChoice::Auto => "auto",
-            RenderChoice::Always => "always",
-            RenderChoice::Never => "never",
-        })
-    }
-}
 
 /// The narrowest layout width.
 const MIN_WIDTH: usize = 20;

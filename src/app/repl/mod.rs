@@ -59,7 +59,7 @@ pub fn run(
             Ok(Flow::Quit) => return Ok(ExitStatus::Success),
             Ok(_) => {}
             Err(err) => {
-                crate::error::report(&err, out);
+                crate::report::report(&err, out);
             }
         }
     }
