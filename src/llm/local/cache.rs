@@ -1,4 +1,4 @@
-//! The model store: `<models_dir>/<name>.gguf` with a `<name>.json` record beside it (sha256,
+//! The model cache: `<models_dir>/<name>.gguf` with a `<name>.json` record beside it (sha256,
 //! size, architecture, context length, chat template) and an optional `<name>.NOTICE` (licence).
 //! Import checks every input (name, GGUF header, notice) before it copies anything, then hashes
 //! and copies; `adopt` moves in a file a pull has already verified. Nothing here loads a model.
@@ -29,7 +29,7 @@ pub struct ModelRecord {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum StoreError {
+pub enum CacheError {
     #[error(transparent)]
     Gguf(#[from] GgufError),
     #[error("{context}: {source}")]
@@ -48,32 +48,32 @@ pub enum StoreError {
     },
 }
 
-impl StoreError {
+impl CacheError {
     /// True when the user's input is at fault (exit 2) rather than the machine.
     pub fn is_usage(&self) -> bool {
         matches!(
             self,
-            StoreError::Gguf(_)
-                | StoreError::BadName(_)
-                | StoreError::NotFound(_)
-                | StoreError::Notice { .. }
+            CacheError::Gguf(_)
+                | CacheError::BadName(_)
+                | CacheError::NotFound(_)
+                | CacheError::Notice { .. }
         )
     }
 }
 
-fn io_err(context: impl Into<String>) -> impl FnOnce(io::Error) -> StoreError {
+fn io_err(context: impl Into<String>) -> impl FnOnce(io::Error) -> CacheError {
     let context = context.into();
-    move |source| StoreError::Io { context, source }
+    move |source| CacheError::Io { context, source }
 }
 
 /// The models folder.
-pub struct Store {
+pub struct ModelCache {
     dir: PathBuf,
 }
 
-impl Store {
+impl ModelCache {
     pub fn new(dir: PathBuf) -> Self {
-        Store { dir }
+        ModelCache { dir }
     }
 
     pub fn dir(&self) -> &Path {
@@ -100,7 +100,7 @@ impl Store {
         name: &str,
         notice: Option<&Path>,
         source: &str,
-    ) -> Result<ModelRecord, StoreError> {
+    ) -> Result<ModelRecord, CacheError> {
         check_name(name)?;
         let info = gguf::inspect(file)?;
         let notice = notice.map(read_notice).transpose()?;
@@ -119,7 +119,7 @@ impl Store {
         notice: Option<&str>,
         source: &str,
         sha256: &str,
-    ) -> Result<ModelRecord, StoreError> {
+    ) -> Result<ModelRecord, CacheError> {
         check_name(name)?;
         let info = gguf::inspect(file)?;
         let size = fs::metadata(file)
@@ -129,7 +129,7 @@ impl Store {
         self.install(file, info, name, notice, source, sha256.to_owned(), size)
     }
 
-    fn create_dir(&self) -> Result<(), StoreError> {
+    fn create_dir(&self) -> Result<(), CacheError> {
         fs::create_dir_all(&self.dir).map_err(io_err(format!("creating {}", self.dir.display())))
     }
 
@@ -145,7 +145,7 @@ impl Store {
         source: &str,
         sha256: String,
         size: u64,
-    ) -> Result<ModelRecord, StoreError> {
+    ) -> Result<ModelRecord, CacheError> {
         fs::rename(file, self.gguf_path(name)).map_err(io_err("moving the model into place"))?;
         let record = ModelRecord {
             name: name.to_owned(),
@@ -170,7 +170,7 @@ impl Store {
         Ok(record)
     }
 
-    fn write_record(&self, record: &ModelRecord) -> Result<(), StoreError> {
+    fn write_record(&self, record: &ModelRecord) -> Result<(), CacheError> {
         let json = serde_json::to_string_pretty(record)
             .map_err(|e| io_err("encoding the record")(io::Error::other(e)))?;
         fs::write(self.record_path(&record.name), json + "\n")
@@ -178,7 +178,7 @@ impl Store {
     }
 
     /// Every model with a record, sorted by name.
-    pub fn list(&self) -> Result<Vec<ModelRecord>, StoreError> {
+    pub fn list(&self) -> Result<Vec<ModelRecord>, CacheError> {
         let entries = match fs::read_dir(&self.dir) {
             Ok(entries) => entries,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -201,19 +201,19 @@ impl Store {
     }
 
     /// The record of `name`.
-    pub fn get(&self, name: &str) -> Result<ModelRecord, StoreError> {
+    pub fn get(&self, name: &str) -> Result<ModelRecord, CacheError> {
         check_name(name)?;
         let text = fs::read_to_string(self.record_path(name))
-            .map_err(|_| StoreError::NotFound(name.to_owned()))?;
+            .map_err(|_| CacheError::NotFound(name.to_owned()))?;
         if !self.gguf_path(name).is_file() {
-            return Err(StoreError::NotFound(name.to_owned()));
+            return Err(CacheError::NotFound(name.to_owned()));
         }
         serde_json::from_str(&text)
             .map_err(|e| io_err(format!("reading the record of `{name}`"))(io::Error::other(e)))
     }
 
     /// Deletes `name` (model, record, notice).
-    pub fn remove(&self, name: &str) -> Result<(), StoreError> {
+    pub fn remove(&self, name: &str) -> Result<(), CacheError> {
         self.get(name)?;
         for path in [
             self.gguf_path(name),
@@ -231,8 +231,8 @@ impl Store {
 }
 
 /// Reads a notice file for `import`: it must be a readable text file.
-fn read_notice(path: &Path) -> Result<String, StoreError> {
-    let bad = |message: String| StoreError::Notice {
+fn read_notice(path: &Path) -> Result<String, CacheError> {
+    let bad = |message: String| CacheError::Notice {
         path: path.display().to_string(),
         message,
     };
@@ -254,7 +254,7 @@ pub fn pick_default<'a>(records: &'a [ModelRecord], preferred: &[&str]) -> Optio
 }
 
 /// Names become file names: keep them plain.
-pub fn check_name(name: &str) -> Result<(), StoreError> {
+pub fn check_name(name: &str) -> Result<(), CacheError> {
     let ok = !name.is_empty()
         && !name.starts_with('.')
         && name
@@ -263,7 +263,7 @@ pub fn check_name(name: &str) -> Result<(), StoreError> {
     if ok {
         Ok(())
     } else {
-        Err(StoreError::BadName(name.to_owned()))
+        Err(CacheError::BadName(name.to_owned()))
     }
 }
 
@@ -277,7 +277,7 @@ pub fn name_from_file(path: &str) -> String {
 }
 
 /// Copies `from` to `to`, returning (sha256 hex, bytes).
-fn copy_hashing(from: &Path, to: &Path) -> Result<(String, u64), StoreError> {
+fn copy_hashing(from: &Path, to: &Path) -> Result<(String, u64), CacheError> {
     let mut src = fs::File::open(from).map_err(io_err(format!("opening {}", from.display())))?;
     let mut dst = fs::File::create(to).map_err(io_err(format!("creating {}", to.display())))?;
     let mut hasher = Sha256::new();
@@ -298,7 +298,7 @@ fn copy_hashing(from: &Path, to: &Path) -> Result<(String, u64), StoreError> {
 }
 
 /// The sha256 of a file, hex.
-pub fn sha256_file(path: &Path) -> Result<String, StoreError> {
+pub fn sha256_file(path: &Path) -> Result<String, CacheError> {
     let mut file = fs::File::open(path).map_err(io_err(format!("opening {}", path.display())))?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];

@@ -8,15 +8,20 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::cli::ModelPullArgs;
 use crate::config::Env;
 use crate::error;
+use crate::llm::local::cache::ModelCache;
 use crate::llm::local::catalogue::{Catalogue, CatalogueError, CatalogueModel};
 use crate::llm::local::pull::{self, Pip, PullEvent};
-use crate::llm::local::store::Store;
 use crate::output::Output;
 
 /// The interpreter used when `MITCHELL_PYTHON` is not set.
 const DEFAULT_PYTHON: &str = "python3";
 
-pub fn run(store: &Store, args: &ModelPullArgs, env: &Env, o: &mut Output) -> anyhow::Result<()> {
+pub fn run(
+    store: &ModelCache,
+    args: &ModelPullArgs,
+    env: &Env,
+    o: &mut Output,
+) -> anyhow::Result<()> {
     let catalogue = Catalogue::load(args.catalogue.as_deref()).map_err(error::usage)?;
     if args.list {
         return list(&catalogue, store, o);
@@ -54,13 +59,13 @@ pub fn run(store: &Store, args: &ModelPullArgs, env: &Env, o: &mut Output) -> an
     Ok(())
 }
 
-fn is_cached(store: &Store, model: &CatalogueModel) -> bool {
+fn is_cached(store: &ModelCache, model: &CatalogueModel) -> bool {
     store
         .get(&model.name)
         .is_ok_and(|r| r.sha256 == model.sha256)
 }
 
-fn list(catalogue: &Catalogue, store: &Store, o: &mut Output) -> anyhow::Result<()> {
+fn list(catalogue: &Catalogue, store: &ModelCache, o: &mut Output) -> anyhow::Result<()> {
     o.println(&format!(
         "{:<30} {:>10} {:>5} {:<6} SUMMARY",
         "NAME", "SIZE", "PARTS", "CACHED"

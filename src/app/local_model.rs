@@ -36,8 +36,8 @@ mod local {
     use super::{Env, ExitStatus, GlobalArgs, ModelCommand, Output};
     use crate::cli::{CacheCommand, ModelFetchArgs};
     use crate::error;
+    use crate::llm::local::cache::{self, CacheError, ModelCache, ModelRecord};
     use crate::llm::local::fetch;
-    use crate::llm::local::store::{self, ModelRecord, Store, StoreError};
 
     pub fn run(
         global: &GlobalArgs,
@@ -46,10 +46,10 @@ mod local {
         o: &mut Output,
     ) -> anyhow::Result<ExitStatus> {
         let settings = super::super::settings(global, env, super::super::global_flags(global))?;
-        let store = Store::new(settings.paths.models_dir());
+        let store = ModelCache::new(settings.paths.models_dir());
         match command {
             ModelCommand::Import { file, name, notice } => {
-                let name = name.unwrap_or_else(|| store::name_from_file(&file.to_string_lossy()));
+                let name = name.unwrap_or_else(|| cache::name_from_file(&file.to_string_lossy()));
                 let source = std::fs::canonicalize(&file)
                     .unwrap_or_else(|_| file.clone())
                     .display()
@@ -84,7 +84,7 @@ mod local {
         Ok(ExitStatus::Success)
     }
 
-    fn store_err(e: StoreError) -> anyhow::Error {
+    fn store_err(e: CacheError) -> anyhow::Error {
         if e.is_usage() {
             error::usage(e)
         } else {
@@ -118,7 +118,11 @@ mod local {
         Ok(())
     }
 
-    fn fetch_model(store: &Store, args: &ModelFetchArgs, o: &mut Output) -> anyhow::Result<()> {
+    fn fetch_model(
+        store: &ModelCache,
+        args: &ModelFetchArgs,
+        o: &mut Output,
+    ) -> anyhow::Result<()> {
         let expected = args
             .sha256
             .as_deref()
@@ -142,8 +146,8 @@ mod local {
         let name = args
             .name
             .clone()
-            .unwrap_or_else(|| store::name_from_file(&args.url));
-        store::check_name(&name).map_err(store_err)?;
+            .unwrap_or_else(|| cache::name_from_file(&args.url));
+        cache::check_name(&name).map_err(store_err)?;
         let partial_dir = store.dir().join(".partial");
         std::fs::create_dir_all(&partial_dir)
             .with_context(|| format!("creating {}", partial_dir.display()))?;
@@ -153,12 +157,12 @@ mod local {
         if fetched.resumed_from > 0 {
             o.notice(&format!("resumed at byte {}", fetched.resumed_from));
         }
-        let actual = store::sha256_file(&part).map_err(store_err)?;
+        let actual = cache::sha256_file(&part).map_err(store_err)?;
         if let Some(expected) = expected
             && expected != actual
         {
             let _ = std::fs::remove_file(&part);
-            anyhow::bail!(StoreError::Sha256 {
+            anyhow::bail!(CacheError::Sha256 {
                 what: args.url.clone(),
                 expected,
                 actual,
