@@ -6,10 +6,10 @@
 
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
-pub mod app;
+mod app;
 pub mod cli;
 pub mod config;
-pub mod conversation;
+mod conversation;
 pub mod documents;
 pub mod error;
 pub mod llm;

@@ -281,6 +281,24 @@ fn rate_limit_with_retry_after_then_success() {
 }
 
 #[test]
+fn a_rate_limit_that_outlasts_the_retries_says_how_long_the_server_asks_to_wait() {
+    let server = Server::once(
+        Response::new(429, fixture("openrouter-429-rate-limit.json")).header("Retry-After", "30"),
+    );
+    let run = ask_env(&server, &[], &[("MITCHELL_MAX_TRIES", "1")]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .trim_end()
+            .ends_with("(the server asks to wait 30 s before trying again)"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[test]
 fn server_errors_back_off_and_give_up_after_max_tries() {
     let server = Server::once(Response::new(503, "<html>Service Unavailable</html>"));
     let run = ask(&server, &[]);

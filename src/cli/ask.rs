@@ -133,7 +133,4 @@ pub struct ChatArgs {
     /// Print the model's reasoning on stderr.
     #[arg(long)]
     pub show_reasoning: bool,
-    /// Directory for drafts that failed validation [default: the data directory].
-    #[arg(long, value_name = "DIR", hide = true)]
-    pub drafts_dir: Option<PathBuf>,
 }

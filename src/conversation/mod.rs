@@ -11,6 +11,5 @@ pub mod record;
 pub mod session;
 pub mod turn;
 
-pub use exchange::{Exchange, ExchangeOptions, drive, drive_until_interrupted, outcome};
-pub use prompt::{InputError, prompt_from};
-pub use turn::{Step, TurnEnd, TurnLimits, TurnObserver, run_turn};
+pub use exchange::{ExchangeOptions, drive, outcome};
+pub use prompt::prompt_from;

@@ -12,7 +12,7 @@ use super::record::TurnRecorder;
 use super::turn::{Toolbox, TurnEnd, TurnLimits, run_turn};
 use crate::llm::{ChatRequest, Message, Provider, Role};
 use crate::output::Output;
-use crate::store::{Session, Status, Store};
+use crate::store::{Session, Store};
 
 /// What one session turn needs besides the provider and the store.
 pub struct SessionTurn<'a> {
@@ -28,10 +28,9 @@ pub struct SessionTurn<'a> {
     pub playbook: Option<(&'a crate::config::Settings, bool)>,
 }
 
-/// How a session turn ended: the turn (or the error that stopped it) and the stored status.
+/// How a session turn ended: the turn, or the error that stopped it (already stored with it).
 pub struct SessionTurnEnd {
     pub result: anyhow::Result<TurnEnd>,
-    pub status: Status,
 }
 
 /// Runs one turn of `session`. `Err` only when the user's message could not be committed.
@@ -85,11 +84,6 @@ pub async fn run_session_turn(
         &mut recorder,
     )
     .await;
-    let status = match &result {
-        Ok(end) if end.interrupted => Status::Interrupted,
-        Ok(_) => recorder.status,
-        Err(_) => Status::Failed,
-    };
     let error = result.as_ref().err().map(ToString::to_string);
     if let Some(err) = recorder.finish(error.as_deref()) {
         out.warn(&format!(
@@ -97,5 +91,5 @@ pub async fn run_session_turn(
             session.label()
         ));
     }
-    Ok(SessionTurnEnd { result, status })
+    Ok(SessionTurnEnd { result })
 }

@@ -15,7 +15,7 @@ pub enum Error {
         key_source: Option<String>,
     },
     /// 429 (after the retries ran out), with the wait the server asked for.
-    #[error("{provider}: HTTP {status}: {message}")]
+    #[error("{provider}: HTTP {status}: {message}{}", wait_hint(*.retry_after))]
     RateLimited {
         provider: String,
         status: u16,
@@ -54,6 +54,16 @@ pub enum Error {
     /// The user pressed Ctrl-C.
     #[error("interrupted")]
     Cancelled,
+}
+
+fn wait_hint(wait: Option<Duration>) -> String {
+    match wait {
+        Some(wait) => format!(
+            " (the server asks to wait {} s before trying again)",
+            wait.as_secs_f64().ceil()
+        ),
+        None => String::new(),
+    }
 }
 
 fn key_hint(source: Option<&str>) -> String {
