@@ -161,3 +161,20 @@ fn an_unknown_flag_is_exit_2_and_help_is_exit_0() {
         .success()
         .stdout(predicate::str::starts_with("mitchell "));
 }
+
+/// `config show` prints a row for every setting the code declares, each with its layer.
+#[test]
+fn config_show_lists_every_declared_setting() {
+    let env = TestEnv::new();
+    let out = env.cmd().args(["config", "show"]).output().expect("run");
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    for key in mitchell::config::KEYS {
+        assert!(
+            text.lines()
+                .any(|l| l.split_whitespace().next() == Some(key.name) && l.contains("# ")),
+            "{} missing from:\n{text}",
+            key.name
+        );
+    }
+}

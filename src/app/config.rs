@@ -96,27 +96,11 @@ pub fn show(s: &Settings) -> String {
         None => "(none)".to_owned(),
     };
     r.push("config_file", file, &"");
-    r.set("persona", &s.persona);
-    r.sourced("provider", &s.provider);
-    r.sourced("model", &s.model);
-    r.sourced("base_url", &s.base_url);
-    r.sourced("detail", &s.detail);
-    r.sourced("temperature", &s.temperature);
-    r.sourced("max_tokens", &s.max_tokens);
-    r.set("idle_timeout", &s.idle_timeout);
-    r.set("connect_timeout", &s.connect_timeout);
-    r.sourced("total_timeout", &s.total_timeout);
-    r.set("max_tries", &s.max_tries);
-    r.set("max_input", &s.max_input);
-    r.set("render", &s.render);
-    r.set("save", &s.save);
+    for (key, value, source) in s.plain.rows() {
+        r.push(key, value, &source);
+    }
     r.set("tools.mode", &s.tools.mode);
-    r.set("playbook", &s.playbook);
-    r.set("playbook_budget", &s.playbook_budget);
     r.sourced("local.model", &s.local_model);
-    r.sourced("local.threads", &s.threads);
-    r.sourced("local.max_context", &s.max_context);
-    r.sourced("local.chat_template", &s.chat_template);
     for (var, _) in &s.env_keys {
         r.push("api_key", "<redacted>", &format!("env {var}"));
     }

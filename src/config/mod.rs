@@ -6,6 +6,7 @@ mod backend;
 mod choices;
 mod env;
 pub mod file;
+pub mod keys;
 mod paths;
 mod settings;
 pub mod tools;
@@ -18,7 +19,7 @@ pub use choices::{ColorChoice, Detail, PLAYBOOK_BUDGET, Playbook, RenderChoice};
 pub use env::Env;
 pub use file::{FileConfig, JsonMode, LocalConfig, ProviderConfig, ProviderKind, TokenParam};
 pub use paths::{Paths, create_private_dir};
-pub use settings::{Layer, Secret, Settings, Source, Sourced};
+pub use settings::{KEYS, Layer, Plain, Secret, Settings, Source, Sourced};
 pub use tools::{ToolFlags, ToolMode, ToolSettings};
 
 /// Configuration errors; all of them are the user's input (exit 2).

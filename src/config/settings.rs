@@ -56,30 +56,65 @@ impl<T> Sourced<T> {
     }
 }
 
-/// One layer of settings; every key optional.
-#[derive(Debug, Clone, Default)]
-pub struct Layer {
-    pub provider: Option<Sourced<String>>,
-    pub persona: Option<Sourced<String>>,
-    pub model: Option<Sourced<String>>,
-    pub base_url: Option<Sourced<String>>,
-    pub detail: Option<Sourced<Detail>>,
-    pub temperature: Option<Sourced<f32>>,
-    pub max_tokens: Option<Sourced<u32>>,
-    pub idle_timeout: Option<Sourced<u64>>,
-    pub connect_timeout: Option<Sourced<u64>>,
-    pub total_timeout: Option<Sourced<u64>>,
-    pub max_tries: Option<Sourced<u32>>,
-    pub max_input: Option<Sourced<u64>>,
-    pub threads: Option<Sourced<u32>>,
-    pub max_context: Option<Sourced<u32>>,
-    pub chat_template: Option<Sourced<String>>,
-    pub save: Option<Sourced<bool>>,
-    /// The tool flags (`--tools`, `--allow`, `--max-steps`); only the flag layer sets them.
-    pub tools: super::ToolFlags,
-    pub render: Option<Sourced<RenderChoice>>,
-    pub playbook: Option<Sourced<Playbook>>,
-    pub playbook_budget: Option<Sourced<u32>>,
+super::keys::settings_table! {
+    provider: String = none shown "local, or OpenAI with a key",
+        key "provider", env ["MITCHELL_PROVIDER"], file [|c, _l| c.default_provider.clone()],
+        flag "--provider", about "the provider: `local` or a configured endpoint";
+    persona: String = (DEFAULT_PERSONA.to_owned()) shown "mitchell",
+        key "persona", env ["MITCHELL_PERSONA"], file [|c, _l| c.persona.clone()],
+        flag "--persona", about "persona name or path";
+    model: String = none shown "the provider's",
+        key "model", env ["MITCHELL_MODEL"], file [|c, _l| c.model.clone()],
+        flag "--model", about "model name (HTTP) or GGUF path/name (local)";
+    base_url: String = none shown "none",
+        key "base_url", env ["MITCHELL_BASE_URL", "OPENAI_BASE_URL"], file [none],
+        flag "--base-url", about "endpoint base URL, with its version segment (`…/v1`)";
+    detail: Detail = none shown "compact local, full HTTP",
+        key "detail", env ["MITCHELL_DETAIL"], file [|c, _l| c.detail],
+        flag "--detail", about "`full` or `compact` persona prompt";
+    temperature: f32 = none shown "the model's",
+        key "temperature", env ["MITCHELL_TEMPERATURE"], file [|c, _l| c.temperature],
+        flag "--temperature", about "sampling temperature, 0 to 2";
+    max_tokens: u32 = none shown "1024 local, unset HTTP",
+        key "max_tokens", env ["MITCHELL_MAX_TOKENS"], file [|c, _l| c.max_tokens],
+        flag "--max-tokens", about "new tokens per reply";
+    idle_timeout: u64 = DEFAULT_IDLE_TIMEOUT shown "60",
+        key "idle_timeout", env ["MITCHELL_IDLE_TIMEOUT"], file [|c, _l| c.idle_timeout],
+        flag "--idle-timeout", about "seconds without a byte before a stream is abandoned";
+    connect_timeout: u64 = DEFAULT_CONNECT_TIMEOUT shown "10",
+        key "connect_timeout", env ["MITCHELL_CONNECT_TIMEOUT"], file [|c, _l| c.connect_timeout],
+        flag none, about "seconds to wait for a connection";
+    total_timeout: u64 = none shown "no limit",
+        key "total_timeout", env ["MITCHELL_TOTAL_TIMEOUT"], file [|c, _l| c.total_timeout],
+        flag none, about "seconds for a whole request";
+    max_tries: u32 = DEFAULT_MAX_TRIES shown "3",
+        key "max_tries", env ["MITCHELL_MAX_TRIES"], file [|c, _l| c.max_tries],
+        flag none, about "tries for a request that fails before any output";
+    max_input: u64 = DEFAULT_MAX_INPUT shown "1048576",
+        key "max_input", env ["MITCHELL_MAX_INPUT"], file [|c, _l| c.max_input],
+        flag "--max-input", about "largest stdin or attached file, in bytes";
+    render: RenderChoice = (RenderChoice::Auto) shown "auto",
+        key "render", env ["MITCHELL_RENDER"], file [|c, _l| c.render],
+        flag "--render", about "markdown rendering of answers: `auto`, `always`, `never`";
+    save: bool = true shown "true",
+        key "save", env ["MITCHELL_SAVE"], file [|c, _l| c.save],
+        flag "--no-save", about "save every `ask` exchange as a session";
+    playbook: Playbook = (Playbook::Auto) shown "auto",
+        key "playbook", env ["MITCHELL_PLAYBOOK"], file [|c, _l| c.playbook],
+        flag "--playbook", about "recall the persona's positions: `auto` (local only), `on`, `off`";
+    playbook_budget: u32 = PLAYBOOK_BUDGET shown "300",
+        key "playbook_budget", env ["MITCHELL_PLAYBOOK_BUDGET"], file [|c, _l| c.playbook_budget],
+        flag "--playbook-budget", about "tokens of recalled positions per question";
+    threads: u32 = none shown "all cores",
+        key "local.threads", env ["MITCHELL_THREADS"], file [|_c, l| l.threads],
+        flag "--threads", about "inference threads of the embedded engine";
+    max_context: u32 = none shown "8192",
+        key "local.max_context", env ["MITCHELL_MAX_CONTEXT"], file [|_c, l| l.max_context],
+        flag none, about "upper bound on the embedded engine's context";
+    chat_template: String = none shown "the model's",
+        key "local.chat_template", env ["MITCHELL_CHAT_TEMPLATE"],
+        file [|_c, l| l.chat_template.clone()], flag "--chat-template",
+        about "chat template for a model without one";
 }
 
 /// An API key read from the environment; its `Debug` never shows the value.
@@ -108,31 +143,10 @@ pub struct Settings {
     pub paths: Paths,
     /// The config file that was read, if any.
     pub config_file: Option<PathBuf>,
-    pub provider: Sourced<Option<String>>,
-    pub persona: Sourced<String>,
-    pub model: Sourced<Option<String>>,
-    pub base_url: Sourced<Option<String>>,
-    pub detail: Sourced<Option<Detail>>,
-    pub temperature: Sourced<Option<f32>>,
-    pub max_tokens: Sourced<Option<u32>>,
-    pub idle_timeout: Sourced<u64>,
-    pub connect_timeout: Sourced<u64>,
-    pub total_timeout: Sourced<Option<u64>>,
-    pub max_tries: Sourced<u32>,
-    pub max_input: Sourced<u64>,
-    pub threads: Sourced<Option<u32>>,
-    pub max_context: Sourced<Option<u32>>,
-    pub chat_template: Sourced<Option<String>>,
-    /// Save every `ask` exchange (`save`, `MITCHELL_SAVE`, `--no-save`).
-    pub save: Sourced<bool>,
+    /// The plain settings of the table above (read through `Deref`: `settings.model`).
+    pub plain: Plain,
     /// The agent's tools.
     pub tools: super::ToolSettings,
-    /// `--render`, `MITCHELL_RENDER` or the file's `render`.
-    pub render: Sourced<RenderChoice>,
-    /// When the persona's positions are recalled per question (`auto`: local provider only).
-    pub playbook: Sourced<Playbook>,
-    /// Tokens of recalled positions per question.
-    pub playbook_budget: Sourced<u32>,
     /// The default local model from the file's `local.model`.
     pub local_model: Sourced<Option<String>>,
     /// Named endpoints from the file.
@@ -151,15 +165,15 @@ pub const DEFAULT_CONNECT_TIMEOUT: u64 = 10;
 pub const DEFAULT_MAX_TRIES: u32 = 3;
 pub const DEFAULT_MAX_INPUT: u64 = 1024 * 1024;
 
-fn last<T>(candidates: [Option<Sourced<T>>; 3]) -> Option<Sourced<T>> {
+pub(super) fn last<T>(candidates: [Option<Sourced<T>>; 3]) -> Option<Sourced<T>> {
     candidates.into_iter().flatten().last()
 }
 
-fn or_default<T>(candidates: [Option<Sourced<T>>; 3], default: T) -> Sourced<T> {
+pub(super) fn or_default<T>(candidates: [Option<Sourced<T>>; 3], default: T) -> Sourced<T> {
     last(candidates).unwrap_or(Sourced::new(default, Source::Default))
 }
 
-fn optional<T>(candidates: [Option<Sourced<T>>; 3]) -> Sourced<Option<T>> {
+pub(super) fn optional<T>(candidates: [Option<Sourced<T>>; 3]) -> Sourced<Option<T>> {
     match last(candidates) {
         Some(s) => Sourced::new(Some(s.value), s.source),
         None => Sourced::new(None, Source::Default),
@@ -176,10 +190,10 @@ impl Settings {
         vars: BTreeMap<String, String>,
     ) -> Result<Settings, crate::config::ConfigError> {
         let (config_file, file_layer, file_cfg) = match file {
-            Some((path, cfg)) => (Some(path.clone()), file_layer(&path, &cfg), cfg),
+            Some((path, cfg)) => (Some(path.clone()), Layer::from_file(&path, &cfg), cfg),
             None => (None, Layer::default(), FileConfig::default()),
         };
-        let env_layer = env_layer(env)?;
+        let env_layer = Layer::from_env(env)?;
         let local_model = match (
             &config_file,
             file_cfg.local.as_ref().and_then(|l| l.model.clone()),
@@ -205,42 +219,11 @@ impl Settings {
             env,
             &flags.tools,
         )?;
-        let [f, e, g] = [file_layer, env_layer, flags];
         let settings = Settings {
             paths,
             config_file,
-            provider: optional([f.provider, e.provider, g.provider]),
-            persona: or_default(
-                [f.persona, e.persona, g.persona],
-                DEFAULT_PERSONA.to_owned(),
-            ),
-            model: optional([f.model, e.model, g.model]),
-            base_url: optional([f.base_url, e.base_url, g.base_url]),
-            detail: optional([f.detail, e.detail, g.detail]),
-            temperature: optional([f.temperature, e.temperature, g.temperature]),
-            max_tokens: optional([f.max_tokens, e.max_tokens, g.max_tokens]),
-            idle_timeout: or_default(
-                [f.idle_timeout, e.idle_timeout, g.idle_timeout],
-                DEFAULT_IDLE_TIMEOUT,
-            ),
-            connect_timeout: or_default(
-                [f.connect_timeout, e.connect_timeout, g.connect_timeout],
-                DEFAULT_CONNECT_TIMEOUT,
-            ),
-            total_timeout: optional([f.total_timeout, e.total_timeout, g.total_timeout]),
-            max_tries: or_default([f.max_tries, e.max_tries, g.max_tries], DEFAULT_MAX_TRIES),
-            max_input: or_default([f.max_input, e.max_input, g.max_input], DEFAULT_MAX_INPUT),
-            threads: optional([f.threads, e.threads, g.threads]),
-            max_context: optional([f.max_context, e.max_context, g.max_context]),
-            chat_template: optional([f.chat_template, e.chat_template, g.chat_template]),
-            save: or_default([f.save, e.save, g.save], true),
+            plain: Plain::merge(file_layer, env_layer, flags),
             tools,
-            render: or_default([f.render, e.render, g.render], RenderChoice::Auto),
-            playbook: or_default([f.playbook, e.playbook, g.playbook], Playbook::Auto),
-            playbook_budget: or_default(
-                [f.playbook_budget, e.playbook_budget, g.playbook_budget],
-                PLAYBOOK_BUDGET,
-            ),
             local_model,
             providers: file_cfg.providers,
             env_keys,
@@ -294,86 +277,35 @@ impl Settings {
     }
 }
 
-fn file_layer(path: &std::path::Path, cfg: &FileConfig) -> Layer {
-    let src = || Source::File(path.to_owned());
-    let s = |v: &Option<String>| v.clone().map(|v| Sourced::new(v, src()));
-    let local = cfg.local.clone().unwrap_or_default();
-    Layer {
-        provider: s(&cfg.default_provider),
-        persona: s(&cfg.persona),
-        model: s(&cfg.model),
-        base_url: None,
-        detail: cfg.detail.map(|v| Sourced::new(v, src())),
-        temperature: cfg.temperature.map(|v| Sourced::new(v, src())),
-        max_tokens: cfg.max_tokens.map(|v| Sourced::new(v, src())),
-        idle_timeout: cfg.idle_timeout.map(|v| Sourced::new(v, src())),
-        connect_timeout: cfg.connect_timeout.map(|v| Sourced::new(v, src())),
-        total_timeout: cfg.total_timeout.map(|v| Sourced::new(v, src())),
-        max_tries: cfg.max_tries.map(|v| Sourced::new(v, src())),
-        max_input: cfg.max_input.map(|v| Sourced::new(v, src())),
-        threads: local.threads.map(|v| Sourced::new(v, src())),
-        max_context: local.max_context.map(|v| Sourced::new(v, src())),
-        chat_template: s(&local.chat_template),
-        save: cfg.save.map(|v| Sourced::new(v, src())),
-        tools: super::ToolFlags::default(),
-        render: cfg.render.map(|v| Sourced::new(v, src())),
-        playbook: cfg.playbook.map(|v| Sourced::new(v, src())),
-        playbook_budget: cfg.playbook_budget.map(|v| Sourced::new(v, src())),
+/// The value of the first of `vars` that is set, parsed.
+pub(super) fn from_env<T: std::str::FromStr>(
+    env: &Env,
+    vars: &[&'static str],
+) -> Result<Option<Sourced<T>>, crate::config::ConfigError> {
+    let Some((var, raw)) = vars
+        .iter()
+        .find_map(|var| env.non_empty(var).map(|v| (*var, v)))
+    else {
+        return Ok(None);
+    };
+    raw.trim()
+        .parse::<T>()
+        .map(|v| Some(Sourced::new(v, Source::Env(var))))
+        .map_err(|_| crate::config::ConfigError::BadEnv {
+            var,
+            value: raw.to_owned(),
+        })
+}
+
+impl std::ops::Deref for Settings {
+    type Target = Plain;
+    fn deref(&self) -> &Plain {
+        &self.plain
     }
 }
 
-fn env_layer(env: &Env) -> Result<Layer, crate::config::ConfigError> {
-    fn text(env: &Env, var: &'static str) -> Option<Sourced<String>> {
-        env.non_empty(var)
-            .map(|v| Sourced::new(v.to_owned(), Source::Env(var)))
+impl std::ops::DerefMut for Settings {
+    fn deref_mut(&mut self) -> &mut Plain {
+        &mut self.plain
     }
-    fn parsed<T: std::str::FromStr>(
-        env: &Env,
-        var: &'static str,
-    ) -> Result<Option<Sourced<T>>, crate::config::ConfigError> {
-        env.non_empty(var)
-            .map(|v| {
-                v.trim()
-                    .parse::<T>()
-                    .map(|p| Sourced::new(p, Source::Env(var)))
-                    .map_err(|_| crate::config::ConfigError::BadEnv {
-                        var,
-                        value: v.to_owned(),
-                    })
-            })
-            .transpose()
-    }
-    let detail = match env.non_empty("MITCHELL_DETAIL") {
-        Some(v) => Some(Sourced::new(
-            v.parse::<Detail>()
-                .map_err(|_| crate::config::ConfigError::BadEnv {
-                    var: "MITCHELL_DETAIL",
-                    value: v.to_owned(),
-                })?,
-            Source::Env("MITCHELL_DETAIL"),
-        )),
-        None => None,
-    };
-    Ok(Layer {
-        provider: text(env, "MITCHELL_PROVIDER"),
-        persona: text(env, "MITCHELL_PERSONA"),
-        model: text(env, "MITCHELL_MODEL"),
-        base_url: text(env, "MITCHELL_BASE_URL").or_else(|| text(env, "OPENAI_BASE_URL")),
-        detail,
-        temperature: parsed(env, "MITCHELL_TEMPERATURE")?,
-        max_tokens: parsed(env, "MITCHELL_MAX_TOKENS")?,
-        idle_timeout: parsed(env, "MITCHELL_IDLE_TIMEOUT")?,
-        connect_timeout: parsed(env, "MITCHELL_CONNECT_TIMEOUT")?,
-        total_timeout: parsed(env, "MITCHELL_TOTAL_TIMEOUT")?,
-        max_tries: parsed(env, "MITCHELL_MAX_TRIES")?,
-        max_input: parsed(env, "MITCHELL_MAX_INPUT")?,
-        threads: parsed(env, "MITCHELL_THREADS")?,
-        max_context: parsed(env, "MITCHELL_MAX_CONTEXT")?,
-        chat_template: text(env, "MITCHELL_CHAT_TEMPLATE"),
-        save: parsed(env, "MITCHELL_SAVE")?,
-        tools: super::ToolFlags::default(),
-        render: parsed(env, "MITCHELL_RENDER")?,
-        playbook: parsed(env, "MITCHELL_PLAYBOOK")?,
-        playbook_budget: parsed(env, "MITCHELL_PLAYBOOK_BUDGET")?,
-    })
 }
