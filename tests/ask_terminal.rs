@@ -1,9 +1,12 @@
 //! `ask` on a terminal (a pty): reasoning is shown on stderr, dimmed, before the answer, and
 //! the answer is printed too. Off a terminal the reasoning is dropped (see ask_requests.rs).
+//! With the local model (SmolLM2), the spinner names each wait: loading, the persona, thinking.
 
 #![allow(clippy::unwrap_used)]
 
 mod common;
+#[cfg(feature = "local")]
+mod local_support;
 
 use std::time::Duration;
 
@@ -43,4 +46,35 @@ fn reasoning_is_dimmed_on_a_terminal_and_the_answer_follows() {
         "{plain:?}"
     );
     assert!(plain.ends_with(" We'll respond.\r\nOlá!\r\n"), "{plain:?}");
+}
+
+#[cfg(feature = "local")]
+#[test]
+fn the_spinner_names_what_the_local_model_is_doing() {
+    let env = TestEnv::new();
+    let mut cmd = env.std_cmd();
+    cmd.env("TERM", "xterm")
+        .args(["ask", "--provider", "local", "--model"])
+        .arg(local_support::model_path())
+        .args(["--threads", "1", "--max-tokens", "4", "--temperature", "0"])
+        .args([
+            "--playbook",
+            "off",
+            "--no-route",
+            "--no-save",
+            "what is etcd?",
+        ]);
+    let mut session = expectrl::Session::spawn(cmd).unwrap();
+    session.set_expect_timeout(Some(Duration::from_secs(120)));
+    let captured = session.expect(expectrl::Eof).unwrap();
+    let screen = String::from_utf8_lossy(captured.as_bytes()).into_owned();
+    let loading = screen
+        .find("loading smollm2")
+        .expect("the model-loading label");
+    let persona = screen
+        .find("reading the persona…")
+        .expect("the prompt label");
+    assert!(loading < persona, "{screen:?}");
+    assert!(screen[persona..].contains("thinking…"), "{screen:?}");
+    assert!(screen.contains("using local model"), "{screen:?}");
 }
