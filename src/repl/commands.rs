@@ -72,29 +72,8 @@ pub fn run(
             out.notice("new session");
         }
         Command::Sessions => out.print(&sessions(chat)?)?,
-        Command::Load(key) => {
-            let session = chat.store.resolve_session(&key)?;
-            let messages = chat.store.messages(session.id)?;
-            out.notice(&format!(
-                "loaded session {} ({} messages)",
-                session.label(),
-                messages.len()
-            ));
-            out.print(&super::recap::recap(
-                &session,
-                &messages,
-                super::recap::TURNS,
-            ))?;
-            chat.session = Some(session);
-        }
-        Command::File(path) => {
-            let path = expand_home(&path, chat.env.non_empty("HOME"));
-            let size = chat.attachments.add(&path, chat.settings.max_input.value)?;
-            out.notice(&format!(
-                "attached {} ({size} bytes): it goes with your next message",
-                path.display()
-            ));
-        }
+        Command::Load(key) => load(chat, &key, out)?,
+        Command::File(path) => attach(chat, &path, out)?,
         Command::Copy => copy(chat, out)?,
         Command::Rename(name) => {
             let session = chat.session(out)?;
@@ -214,6 +193,35 @@ fn known_provider(chat: &Chat, name: &str) -> anyhow::Result<()> {
         known: known.join(", "),
     }
     .into())
+}
+
+/// `/load`: switches to the session and prints its last turns.
+fn load(chat: &mut Chat, key: &str, out: &mut Output) -> anyhow::Result<()> {
+    let session = chat.store.resolve_session(key)?;
+    let messages = chat.store.messages(session.id)?;
+    out.notice(&format!(
+        "loaded session {} ({} messages)",
+        session.label(),
+        messages.len()
+    ));
+    out.print(&super::recap::recap(
+        &session,
+        &messages,
+        super::recap::TURNS,
+    ))?;
+    chat.session = Some(session);
+    Ok(())
+}
+
+/// `/file PATH`: reads the file now; it goes before the next message.
+fn attach(chat: &mut Chat, path: &str, out: &mut Output) -> anyhow::Result<()> {
+    let path = expand_home(path, chat.env.non_empty("HOME"));
+    let size = chat.attachments.add(&path, chat.settings.max_input.value)?;
+    out.notice(&format!(
+        "attached {} ({size} bytes): it goes with your next message",
+        path.display()
+    ));
+    Ok(())
 }
 
 /// `/copy`: the session's last answer to the clipboard through the terminal (OSC 52), with a
