@@ -1,5 +1,5 @@
 //! The REPL (or any command) in a pseudo-terminal, for the tests that need a real terminal:
-//! `mitchell chat` against a loopback server, and SSE replies of a given text.
+//! `mitchell chat` against a loopback server, and SSE replies of given words.
 
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -13,18 +13,28 @@ use super::server::{Response, Server};
 /// The prompt of a REPL started by `chat_cmd` (built-in persona, model `slow-model`).
 pub const PROMPT: &str = "mitchell · slow-model> ";
 
-/// An SSE stream whose text is `text`, in one delta, then `stop`.
-pub fn text_reply(text: &str) -> Response {
+/// An SSE body with one delta per word, then `stop`, and the byte offset where each word's
+/// event ends (for `Chunks::At`).
+pub fn word_stream(words: &[String]) -> (Vec<u8>, Vec<usize>) {
     let mut body = String::new();
-    let chunk = serde_json::json!({
-        "choices": [{"index": 0, "delta": {"content": text}, "finish_reason": null}]
-    });
-    let _ = write!(body, "data: {chunk}\n\n");
+    let mut ends = Vec::new();
+    for w in words {
+        let chunk = serde_json::json!({
+            "choices": [{"index": 0, "delta": {"content": w}, "finish_reason": null}]
+        });
+        let _ = write!(body, "data: {chunk}\n\n");
+        ends.push(body.len());
+    }
     body.push_str(
         "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n\
          data: [DONE]\n\n",
     );
-    Response::sse(body)
+    (body.into_bytes(), ends)
+}
+
+/// An SSE stream whose text is `text`, in one delta, then `stop`.
+pub fn text_reply(text: &str) -> Response {
+    Response::sse(word_stream(&[text.to_owned()]).0)
 }
 
 /// `mitchell chat` against `server` with model `slow-model`, `TERM=xterm`, run in the test
