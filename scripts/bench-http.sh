@@ -105,6 +105,13 @@ if command -v aichat >/dev/null; then
   mkdir -p "$AICHAT_CONFIG_DIR"
   printf 'model: bench:bench\nstream: true\nsave: false\nclients:\n  - type: openai-compatible\n    name: bench\n    api_base: %s\n    api_key: x\n    models:\n      - name: bench\n' "$URL" > "$AICHAT_CONFIG_DIR/config.yaml"
   echo "aichat:  $(aichat --version)"
+  python3 - <<'PY'
+import subprocess, time, statistics
+t = []
+for _ in range(300):
+    s = time.perf_counter(); subprocess.run(["aichat", "--version"], stdout=subprocess.DEVNULL); t.append(time.perf_counter() - s)
+print("aichat --version cold start: median %.2f ms (loop of 300)" % (statistics.median(t) * 1e3))
+PY
   measure aichat aichat hi
   a=$(cat /tmp/mitchell-bench-aichat.cpu)
   awk -v a="$a" -v m="$m" 'BEGIN { if (a > 0) printf "ratio mitchell/aichat: %.2fx\n", m / a }'
