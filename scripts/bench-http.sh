@@ -4,10 +4,15 @@
 #   2. `mitchell ask` against a loopback server streaming N SSE chunks (default 20,000), each
 #      chunk its own HTTP chunk: total CPU time (user+sys) next to `curl -N` on the same stream,
 #      and peak RSS, from /usr/bin/time, median of R runs.
-# Build first: cargo build --release --no-default-features   (HTTP only, no llama.cpp)
+# Build first: cargo build --release (the default build, with llama.cpp), or
+#              cargo build --release --no-default-features (HTTP only)
+# `ask` saves every exchange by default: the runs use a temporary data directory, and
+# `--no-save` is measured too. aichat is measured in the same run when it is on PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-target/release/mitchell}
+BENCH_HOME=$(mktemp -d)
+export XDG_DATA_HOME="$BENCH_HOME/data" XDG_CONFIG_HOME="$BENCH_HOME/config" XDG_CACHE_HOME="$BENCH_HOME/cache"
 N=${N:-20000}
 R=${R:-11}
 PORT=${PORT:-18777}
@@ -41,7 +46,7 @@ class S(socketserver.ThreadingMixIn, socketserver.TCPServer):
 S(("127.0.0.1", port), H).serve_forever()
 PY
 SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true' EXIT
+trap 'kill $SERVER 2>/dev/null || true; rm -rf "$BENCH_HOME"' EXIT
 for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$PORT/" 2>/dev/null && break || sleep 0.1; done
 
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, $(uname -sr)"
@@ -91,8 +96,28 @@ echo "== $N chunks over loopback: CPU time (user+sys) and peak RSS"
 measure curl curl -sN -X POST -H 'Content-Type: application/json' -d '{}' "$URL/chat/completions"
 measure mitchell "$BIN" ask --base-url "$URL" --model bench hi
 measure mitchell-json "$BIN" ask --json --base-url "$URL" --model bench hi
+measure mitchell-nosave "$BIN" ask --no-save --base-url "$URL" --model bench hi
 c=$(cat /tmp/mitchell-bench-curl.cpu); m=$(cat /tmp/mitchell-bench-mitchell.cpu)
 awk -v c="$c" -v m="$m" 'BEGIN { if (c > 0) printf "ratio mitchell/curl: %.2fx\n", m / c; else print "curl cpu ~0" }'
+if command -v aichat >/dev/null; then
+  # aichat against the same stream: an openai-compatible client, streaming, nothing saved.
+  export AICHAT_CONFIG_DIR="$BENCH_HOME/aichat"
+  mkdir -p "$AICHAT_CONFIG_DIR"
+  printf 'model: bench:bench\nstream: true\nsave: false\nclients:\n  - type: openai-compatible\n    name: bench\n    api_base: %s\n    api_key: x\n    models:\n      - name: bench\n' "$URL" > "$AICHAT_CONFIG_DIR/config.yaml"
+  echo "aichat:  $(aichat --version)"
+  python3 - <<'PY'
+import subprocess, time, statistics
+t = []
+for _ in range(300):
+    s = time.perf_counter(); subprocess.run(["aichat", "--version"], stdout=subprocess.DEVNULL); t.append(time.perf_counter() - s)
+print("aichat --version cold start: median %.2f ms (loop of 300)" % (statistics.median(t) * 1e3))
+PY
+  measure aichat aichat hi
+  a=$(cat /tmp/mitchell-bench-aichat.cpu)
+  awk -v a="$a" -v m="$m" 'BEGIN { if (a > 0) printf "ratio mitchell/aichat: %.2fx\n", m / a }'
+else
+  echo "aichat: not on PATH, not measured"
+fi
 
 # stdout on a real pty (python's pty module reads the other end): the markdown renderer
 # (--render auto) against the raw text (--render never), same stream, same run.

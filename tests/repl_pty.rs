@@ -4,30 +4,13 @@
 
 mod common;
 
-use std::fmt::Write as _;
 use std::time::Duration;
 
+use common::pty::{PROMPT, chat_cmd, last_user_message, spawn, text_reply, word_stream};
 use common::server::{Chunks, Response, Server};
 use expectrl::process::unix::WaitStatus;
 use expectrl::session::OsSession;
-use expectrl::{ControlCode, Expect, Session};
-
-fn word_stream(words: &[String]) -> (Vec<u8>, Vec<usize>) {
-    let mut body = String::new();
-    let mut ends = Vec::new();
-    for w in words {
-        let chunk = serde_json::json!({
-            "choices": [{"index": 0, "delta": {"content": w}, "finish_reason": null}]
-        });
-        let _ = write!(body, "data: {chunk}\n\n");
-        ends.push(body.len());
-    }
-    body.push_str(
-        "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n\
-         data: [DONE]\n\n",
-    );
-    (body.into_bytes(), ends)
-}
+use expectrl::{ControlCode, Expect};
 
 fn slow_reply(n: usize) -> Response {
     let words: Vec<String> = (0..n).map(|i| format!("w{i:02} ")).collect();
@@ -38,31 +21,11 @@ fn slow_reply(n: usize) -> Response {
 }
 
 fn fast_reply(text: &str) -> Response {
-    Response::sse(word_stream(&[text.to_owned()]).0)
+    text_reply(text)
 }
 
 fn spawn_chat(env: &common::TestEnv, server: &Server, extra: &[&str]) -> OsSession {
-    let mut cmd = env.std_cmd();
-    cmd.env("TERM", "xterm")
-        .args(["chat", "--base-url", &server.url(), "--model", "slow-model"])
-        .args(extra);
-    let mut session = Session::spawn(cmd).expect("spawn mitchell chat in a pty");
-    session.set_expect_timeout(Some(Duration::from_secs(20)));
-    session
-}
-
-const PROMPT: &str = "mitchell · slow-model> ";
-
-fn last_user_message(request: &common::server::Request) -> String {
-    let body = request.json();
-    let messages = body["messages"].as_array().expect("messages").clone();
-    messages
-        .iter()
-        .rev()
-        .find(|m| m["role"] == "user")
-        .and_then(|m| m["content"].as_str())
-        .expect("a user message")
-        .to_owned()
+    spawn(chat_cmd(env, server, extra))
 }
 
 #[test]

@@ -18,7 +18,8 @@ fn seed(env: &common::TestEnv) -> Store {
     store
         .begin_turn(old.id, "the etcd quorum was lost at 03:10")
         .expect("turn");
-    let mut rec = ReplyRecorder::start(&mut store, old.id, Some("http"), Some("m1")).expect("rec");
+    let mut rec =
+        ReplyRecorder::start(&mut store, old.id, Some("http"), Some("m1"), None).expect("rec");
     rec.push(
         &mut store,
         "Restore from the snapshot, then add members one at a time.",
@@ -29,7 +30,8 @@ fn seed(env: &common::TestEnv) -> Store {
     store
         .begin_turn(old.id, "and the postmortem?")
         .expect("turn");
-    let mut rec = ReplyRecorder::start(&mut store, old.id, Some("http"), Some("m1")).expect("rec");
+    let mut rec =
+        ReplyRecorder::start(&mut store, old.id, Some("http"), Some("m1"), None).expect("rec");
     rec.push(&mut store, "Blameless, with a timeline")
         .expect("push");
     rec.finish(

@@ -58,7 +58,7 @@ fn a_turn_and_a_streamed_reply_are_stored_with_status_model_and_usage() {
         .begin_turn(session.id, "how do I rotate vault tokens?")
         .expect("turn");
     let mut rec =
-        ReplyRecorder::start(&mut store, session.id, Some("http"), Some("m1")).expect("rec");
+        ReplyRecorder::start(&mut store, session.id, Some("http"), Some("m1"), None).expect("rec");
     rec.push(&mut store, "Use ").expect("push");
     rec.push(&mut store, "short TTLs.").expect("push");
     rec.tick(&mut store).expect("tick");
@@ -178,7 +178,7 @@ fn search_finds_words_in_old_sessions_and_treats_fts_syntax_literally() {
             .is_empty()
     );
     // Rewritten replies are re-indexed.
-    let mut rec = ReplyRecorder::start(&mut store, new.id, None, None).expect("rec");
+    let mut rec = ReplyRecorder::start(&mut store, new.id, None, None, None).expect("rec");
     rec.push(&mut store, "check the drift first").expect("push");
     rec.finish(&mut store, &ReplyEnd::default())
         .expect("finish");

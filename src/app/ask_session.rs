@@ -73,6 +73,7 @@ pub fn run(
         limits,
         options,
         playbook: Some((settings, provider.is_local())),
+        persona: &settings.persona.value,
     };
     let ended = runtime.block_on(run_session_turn(
         provider, &mut store, &session, turn, toolbox, out,

@@ -1,10 +1,12 @@
-//! `mitchell chat` (and `mitchell` alone on a terminal): resolves settings, opens the store and
-//! the session (`--continue`, `--session NAME`), connects the provider and runs the REPL. A
-//! non-terminal stdin is a usage error pointing at `ask`.
+//! `mitchell chat` (and `mitchell` alone on a terminal): resolves settings, reads the `-f`
+//! files (they go with the first message), opens the store and the session (`--continue`,
+//! `--session ID|NAME`), connects the provider and runs the REPL. A non-terminal stdin is a
+//! usage error pointing at `ask`.
 
+use super::attachments::Attachments;
 use super::repl::chat::{Chat, ChatOptions};
 use crate::cli::{ChatArgs, GlobalArgs};
-use crate::config::Env;
+use crate::config::{Env, Source, Sourced};
 use crate::error::{self, ExitStatus};
 use crate::output::Output;
 use crate::store::{SessionMeta, Store, StoreError};
@@ -21,8 +23,12 @@ pub fn run(
              `mitchell ask` (with --continue or --session NAME to keep a session)",
         ));
     }
-    let flags = super::reply_flags(global, &args.model, &args.reply);
+    let mut flags = super::reply_flags(global, &args.model, &args.reply);
+    flags.max_input = args
+        .max_input
+        .map(|v| Sourced::new(v, Source::Flag("--max-input")));
     let settings = super::answer_settings(global, env, flags, out)?;
+    let attachments = Attachments::read_all(&args.files, settings.max_input.value)?;
     let mut store = Store::open_default(&settings.paths).map_err(StoreError::into_anyhow)?;
     let rt = super::runtime()?;
     let provider = {
@@ -64,6 +70,13 @@ pub fn run(
         session,
         env: env.clone(),
         usage: crate::llm::Usage::default(),
+        attachments,
     };
+    if !chat.attachments.is_empty() {
+        out.notice(&format!(
+            "{} file(s) attached: they go with your first message",
+            chat.attachments.len()
+        ));
+    }
     super::repl::run(chat, &rt, out)
 }

@@ -124,9 +124,15 @@ pub struct ChatArgs {
     /// Resume the latest session.
     #[arg(long, conflicts_with = "session")]
     pub r#continue: bool,
-    /// Resume the named session (created if new).
-    #[arg(long, value_name = "NAME")]
+    /// Resume a session by id or name (a new name creates it).
+    #[arg(long, value_name = "ID|NAME")]
     pub session: Option<String>,
+    /// Largest attached file (or files together) accepted, in bytes [default: 1048576].
+    #[arg(long, value_name = "BYTES")]
+    pub max_input: Option<u64>,
+    /// Add a text file as context of the first message (repeatable; `/file` adds more later).
+    #[arg(short = 'f', long = "file", value_name = "PATH")]
+    pub files: Vec<PathBuf>,
     /// Do not route document requests; always chat.
     #[arg(long)]
     pub no_route: bool,

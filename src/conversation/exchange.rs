@@ -128,7 +128,8 @@ pub async fn drive_observed(
                     out.reasoning("\n");
                     reasoning_open = false;
                 }
-                match out.answer(text) {
+                // Pieces already waiting go out together; the last one is flushed at once.
+                match out.answer_part(text, !rx.is_empty()) {
                     Ok(()) => {}
                     Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => reader_gone = true,
                     Err(err) => return Err(err.into()),
@@ -141,6 +142,7 @@ pub async fn drive_observed(
                 reasoning_open = !text.ends_with('\n');
             }
             StreamEvent::Notice(line) => out.notice(line),
+            StreamEvent::Phase(label) => out.waiting_phase(label),
             _ => {}
         }
         reply.apply(&event);

@@ -95,6 +95,7 @@ mod tests {
             status,
             model: None,
             provider: None,
+            persona: None,
             usage: Usage::default(),
             error: None,
             created_at: 0,

@@ -1,5 +1,5 @@
 //! `TurnRecorder`: a `TurnObserver` that saves a turn into a session while it runs. Each model
-//! step gets its own reply row (opened `streaming`, its text checkpointed by `ReplyRecorder`,
+//! step gets its own reply row (opened `streaming`, with the persona that answers, its text checkpointed by `ReplyRecorder`,
 //! finalised complete, failed or interrupted with the calls it asked for); each tool result
 //! becomes a `tool` row. A store failure does not stop the turn: the first one is kept and
 //! reported by `finish`, so the user is told the turn was not saved.
@@ -14,6 +14,7 @@ pub struct TurnRecorder<'a> {
     session: SessionId,
     provider: String,
     model: String,
+    persona: Option<String>,
     reply: Option<ReplyRecorder>,
     failed: Option<StoreError>,
     /// The status of the last finished step.
@@ -21,12 +22,19 @@ pub struct TurnRecorder<'a> {
 }
 
 impl<'a> TurnRecorder<'a> {
-    pub fn new(store: &'a mut Store, session: SessionId, provider: &dyn Provider) -> Self {
+    /// Saves into `session` the replies `persona` gives through `provider`.
+    pub fn new(
+        store: &'a mut Store,
+        session: SessionId,
+        provider: &dyn Provider,
+        persona: Option<&str>,
+    ) -> Self {
         TurnRecorder {
             store,
             session,
             provider: provider.name().to_owned(),
             model: provider.model().to_owned(),
+            persona: persona.map(str::to_owned),
             reply: None,
             failed: None,
             status: Status::Complete,
@@ -65,6 +73,7 @@ impl TurnObserver for TurnRecorder<'_> {
             self.session,
             Some(&self.provider),
             Some(&self.model),
+            self.persona.as_deref(),
         ) {
             Ok(recorder) => self.reply = Some(recorder),
             Err(err) => self.keep(Err(err)),

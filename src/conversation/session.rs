@@ -26,6 +26,8 @@ pub struct SessionTurn<'a> {
     pub options: ExchangeOptions,
     /// The persona's recalled positions go in before the question (settings, local provider).
     pub playbook: Option<(&'a crate::config::Settings, bool)>,
+    /// The persona answering, recorded on each reply (exports label replies by it).
+    pub persona: &'a str,
 }
 
 /// How a session turn ended: the turn, or the error that stopped it (already stored with it).
@@ -73,7 +75,7 @@ pub async fn run_session_turn(
         messages,
         ..turn.request
     };
-    let mut recorder = TurnRecorder::new(store, session.id, provider);
+    let mut recorder = TurnRecorder::new(store, session.id, provider, Some(turn.persona));
     let result = run_turn(
         provider,
         request,

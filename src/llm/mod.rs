@@ -148,6 +148,9 @@ pub enum StreamEvent {
     Error(Error),
     /// A notice for stderr (a retry, a cache miss), not part of the answer.
     Notice(String),
+    /// What the provider is busy with before the first text (`reading the persona…`), for the
+    /// spinner's label; not part of the answer.
+    Phase(String),
 }
 
 /// A chat backend: the HTTP client or the embedded engine.

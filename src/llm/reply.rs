@@ -47,7 +47,7 @@ impl Reply {
                     self.error = Some(err.clone());
                 }
             }
-            StreamEvent::Notice(_) => {}
+            StreamEvent::Notice(_) | StreamEvent::Phase(_) => {}
         }
     }
 

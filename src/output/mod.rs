@@ -8,6 +8,7 @@
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod clipboard;
 pub mod logging;
 pub mod markdown;
 pub mod progress;
@@ -121,6 +122,12 @@ impl Output {
         self.spinner.start(label)
     }
 
+    /// Relabels a running spinner (`reading the persona…`) and restarts its clock; nothing
+    /// once the spinner is gone.
+    pub fn waiting_phase(&mut self, label: &str) {
+        self.spinner.relabel(label);
+    }
+
     /// The renderer; the terminal's width is read again when an answer starts.
     fn markdown(&mut self) -> &mut MarkdownStream {
         let starting = !self.open || self.markdown.is_none();
@@ -152,14 +159,18 @@ impl Output {
     /// With rendering on, the text goes through the markdown renderer, which prints finished
     /// lines and blocks only.
     pub fn answer(&mut self, text: &str) -> io::Result<()> {
+        self.answer_part(text, false)
+    }
+
+    /// `answer`, except that with `more` (another piece is already waiting) the text may stay
+    /// in stdout's buffer, to go out with the next piece in one write. A stream that arrives
+    /// slowly is flushed piece by piece; anything written to stderr flushes stdout first.
+    pub fn answer_part(&mut self, text: &str, more: bool) -> io::Result<()> {
         self.spinner.clear();
         if self.renders() {
             let clean = self.answer_sanitizer.clean(text);
             let shown = self.markdown().push(&clean);
             self.open = true;
-            if shown.is_empty() {
-                return Ok(());
-            }
             self.stdout.write_all(shown.as_bytes())?;
         } else if self.term.stdout_is_tty {
             let clean = self.answer_sanitizer.clean(text);
@@ -167,7 +178,12 @@ impl Output {
         } else {
             self.stdout.write_all(text.as_bytes())?;
         }
-        self.stdout.flush()
+        if more { Ok(()) } else { self.stdout.flush() }
+    }
+
+    /// Sends answer text still in stdout's buffer, before a line goes to stderr.
+    fn flush_answer_text(&mut self) {
+        let _ = self.stdout.flush();
     }
 
     /// Writes a whole markdown document (a saved session): rendered like an answer when
@@ -198,6 +214,7 @@ impl Output {
 
     /// Writes reasoning text to stderr, dimmed when stderr is a coloured terminal.
     pub fn reasoning(&mut self, text: &str) {
+        self.flush_answer_text();
         self.spinner.clear();
         let clean = if self.term.stderr_is_tty {
             self.reasoning_sanitizer.clean(text)
@@ -218,6 +235,7 @@ impl Output {
         if self.quiet {
             return;
         }
+        self.flush_answer_text();
         let text = if self.term.stderr_color {
             format!("{DIM}{line}{RESET}\n")
         } else {
@@ -234,6 +252,7 @@ impl Output {
         if self.quiet {
             return;
         }
+        self.flush_answer_text();
         let text = if self.term.stderr_color {
             format!("{YELLOW}warning{RESET}: {line}\n")
         } else {
@@ -246,6 +265,7 @@ impl Output {
 
     /// Error lines, already formatted by `report::report`.
     pub fn error_lines(&mut self, lines: &[String]) {
+        self.flush_answer_text();
         self.spinner.clear();
         for line in lines {
             let _ = match (self.term.stderr_color, line.strip_prefix("error:")) {
@@ -255,8 +275,27 @@ impl Output {
         }
     }
 
+    /// Writes `text` to the clipboard with OSC 52, on stderr if it is a terminal, else on stdout
+    /// if that is one. Returns where it went; `None` (nothing written) when neither is.
+    pub fn copy_to_clipboard(&mut self, text: &str) -> io::Result<Option<clipboard::Target>> {
+        let target = clipboard::Target::choose(self.term.stderr_is_tty, self.term.stdout_is_tty);
+        let sequence = clipboard::osc52(text);
+        match target {
+            Some(clipboard::Target::Stderr) => {
+                self.flush_answer_text();
+                self.spinner.clear();
+                self.stderr.write_all(sequence.as_bytes())?;
+                self.stderr.flush()?;
+            }
+            Some(clipboard::Target::Stdout) => self.print(&sequence)?,
+            None => {}
+        }
+        Ok(target)
+    }
+
     /// Raw stderr, for progress bars and interactive prompts.
     pub fn stderr(&mut self) -> &mut io::Stderr {
+        self.flush_answer_text();
         self.spinner.clear();
         &mut self.stderr
     }

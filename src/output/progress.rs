@@ -1,6 +1,6 @@
 //! The spinner on stderr while nothing has arrived yet (the model loading, the prompt being
 //! evaluated, the first byte on its way): a label and the seconds elapsed, cleared before the
-//! first text. Only on a terminal's stderr (never on a pipe, never on stdout), and not with `-q`.
+//! first text. A provider can relabel it as it moves on (`reading the persona…`, `thinking…`). Only on a terminal's stderr (never on a pipe, never on stdout), and not with `-q`.
 //! `Output` keeps a handle so that answer text, reasoning and errors clear it; notices and
 //! warnings are printed above it.
 
@@ -63,6 +63,14 @@ impl Spinner {
         bar.enable_steady_tick(TICK);
         self.bar = Some(bar.clone());
         Waiting { bar: Some(bar) }
+    }
+
+    /// A new label for the running spinner, its clock restarted; nothing when none runs.
+    pub fn relabel(&self, label: &str) {
+        if let Some(bar) = self.bar.as_ref().filter(|b| !b.is_finished()) {
+            bar.set_message(label.to_owned());
+            bar.reset_elapsed();
+        }
     }
 
     /// Removes the spinner from the screen, for good.

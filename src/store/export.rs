@@ -1,5 +1,6 @@
 //! Renders a session and its messages as markdown or JSON, for `sessions export` and `/export`.
-//! Pure: takes rows, returns text.
+//! A reply is headed by the persona that wrote it (`## Rowan`), or the session's persona for
+//! rows saved before that was recorded. Pure: takes rows, returns text.
 
 use std::fmt::Write as _;
 
@@ -21,10 +22,10 @@ pub fn markdown(session: &Session, messages: &[StoredMessage]) -> String {
     let _ = writeln!(out, "_{}_", facts.join(" · "));
     for msg in messages {
         let who = match msg.role {
-            Role::System => "System",
-            Role::User => "You",
-            Role::Assistant => "Mitchell",
-            Role::Tool => "Tool result",
+            Role::System => "System".to_owned(),
+            Role::User => "You".to_owned(),
+            Role::Assistant => speaker(session, msg),
+            Role::Tool => "Tool result".to_owned(),
         };
         let mut heading = format!("\n## {who}");
         if msg.kind != "chat" && msg.kind != "tool" {
@@ -65,6 +66,20 @@ pub fn markdown(session: &Session, messages: &[StoredMessage]) -> String {
     out
 }
 
+/// Who wrote an assistant row, for a heading: its persona (else the session's, else the
+/// built-in one) with a capital first letter.
+pub fn speaker(session: &Session, msg: &StoredMessage) -> String {
+    let name = msg
+        .persona
+        .as_deref()
+        .or(session.meta.persona.as_deref())
+        .unwrap_or("mitchell");
+    let mut chars = name.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
 #[derive(Serialize)]
 struct JsonSession<'a> {
     id: i64,
@@ -86,6 +101,8 @@ struct JsonMessage<'a> {
     status: Status,
     model: Option<&'a str>,
     provider: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    persona: Option<&'a str>,
     usage: Usage,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<&'a str>,
@@ -116,6 +133,9 @@ pub fn json(session: &Session, messages: &[StoredMessage]) -> String {
                 status: m.status,
                 model: m.model.as_deref(),
                 provider: m.provider.as_deref(),
+                persona: (m.role == Role::Assistant)
+                    .then(|| m.persona.as_deref().or(session.meta.persona.as_deref()))
+                    .flatten(),
                 usage: m.usage,
                 error: m.error.as_deref(),
                 tool_calls: &m.tool_calls,

@@ -13,7 +13,7 @@ use crate::llm::{Role, Usage};
 
 const MESSAGE_COLUMNS: &str = "id, session_id, role, kind, content, status, model, provider,
     prompt_tokens, completion_tokens, total_tokens, error, created_at, updated_at, tool_calls,
-    tool_call_id";
+    tool_call_id, persona";
 
 fn message_from_row(row: &Row<'_>) -> rusqlite::Result<StoredMessage> {
     let role: String = row.get(2)?;
@@ -27,6 +27,7 @@ fn message_from_row(row: &Row<'_>) -> rusqlite::Result<StoredMessage> {
         status: Status::parse(&status),
         model: row.get(6)?,
         provider: row.get(7)?,
+        persona: row.get(16)?,
         usage: Usage {
             prompt_tokens: count(row.get(8)?),
             completion_tokens: count(row.get(9)?),
@@ -63,10 +64,13 @@ pub struct NewMessage<'a> {
     pub status: Status,
     pub provider: Option<&'a str>,
     pub model: Option<&'a str>,
+    /// Who wrote an assistant row; `None` records the session's persona of the moment.
+    pub persona: Option<&'a str>,
 }
 
 impl Store {
-    /// Inserts one message and bumps the session, in one transaction.
+    /// Inserts one message and bumps the session, in one transaction. An assistant row records
+    /// its persona (the session's when `msg` names none); other rows none.
     pub fn append_message(
         &mut self,
         session: SessionId,
@@ -78,8 +82,10 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute(
             "INSERT INTO messages (session_id, role, kind, content, status, model, provider,
-                                   created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+                                   created_at, updated_at, persona)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8,
+                     CASE WHEN ?2 = 'assistant'
+                          THEN coalesce(?9, (SELECT persona FROM sessions WHERE id = ?1)) END)",
             params![
                 session,
                 role_str(msg.role),
@@ -88,7 +94,8 @@ impl Store {
                 msg.status.as_str(),
                 msg.model,
                 msg.provider,
-                now
+                now,
+                msg.persona
             ],
         )?;
         let id = tx.last_insert_rowid();
@@ -114,6 +121,7 @@ impl Store {
                 status: Status::Complete,
                 provider: None,
                 model: None,
+                persona: None,
             },
         )
     }
@@ -134,6 +142,7 @@ impl Store {
                 status: Status::Complete,
                 provider: None,
                 model: None,
+                persona: None,
             },
         )?;
         self.conn.execute(
@@ -160,16 +169,19 @@ impl Store {
                 status: Status::Complete,
                 provider: None,
                 model: None,
+                persona: None,
             },
         )
     }
 
-    /// Opens an empty `streaming` reply row for the answer that is about to arrive.
+    /// Opens an empty `streaming` reply row for the answer that is about to arrive, written by
+    /// `persona`.
     pub fn start_reply(
         &mut self,
         session: SessionId,
         provider: Option<&str>,
         model: Option<&str>,
+        persona: Option<&str>,
     ) -> Result<MessageId, StoreError> {
         self.append_message(
             session,
@@ -180,6 +192,7 @@ impl Store {
                 status: Status::Streaming,
                 provider,
                 model,
+                persona,
             },
         )
     }

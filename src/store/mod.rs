@@ -197,6 +197,10 @@ pub struct StoredMessage {
     pub status: Status,
     pub model: Option<String>,
     pub provider: Option<String>,
+    /// The persona that wrote an assistant row; `None` for other rows and for rows saved before
+    /// it was recorded (read those as the session's persona).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub persona: Option<String>,
     pub usage: Usage,
     pub error: Option<String>,
     pub created_at: i64,

@@ -20,14 +20,15 @@ pub struct ReplyRecorder {
 }
 
 impl ReplyRecorder {
-    /// Opens the reply's row (`streaming`, empty).
+    /// Opens the reply's row (`streaming`, empty), written by `persona`.
     pub fn start(
         store: &mut Store,
         session: SessionId,
         provider: Option<&str>,
         model: Option<&str>,
+        persona: Option<&str>,
     ) -> Result<Self, StoreError> {
-        let id = store.start_reply(session, provider, model)?;
+        let id = store.start_reply(session, provider, model, persona)?;
         Ok(ReplyRecorder {
             id,
             text: String::new(),

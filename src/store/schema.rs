@@ -131,6 +131,11 @@ const MIGRATIONS: &[&str] = &[
         UPDATE sessions SET message_count = message_count - 1 WHERE id = old.session_id;
     END;
     ",
+    // 4: the persona that wrote each assistant row (a session can switch persona midway).
+    // Older rows keep NULL and are read as the session's persona.
+    "
+    ALTER TABLE messages ADD COLUMN persona TEXT;
+    ",
 ];
 
 /// The schema version this binary writes.
@@ -240,6 +245,30 @@ mod tests {
             })
             .expect("count");
         assert_eq!(count, 2);
+    }
+
+    #[test]
+    fn version_3_rows_have_no_persona_in_version_4() {
+        let mut conn = Connection::open_in_memory().expect("db");
+        for sql in &MIGRATIONS[..3] {
+            conn.execute_batch(sql).expect("v1..v3");
+        }
+        conn.pragma_update(None, "user_version", 3).expect("set");
+        conn.execute_batch(
+            "INSERT INTO sessions (id, created_at, updated_at, persona) VALUES (1, 0, 0, 'rowan');
+             INSERT INTO messages (id, session_id, role, content, status, created_at, updated_at)
+             VALUES (3, 1, 'assistant', 'restore the snapshot', 'complete', 0, 0);",
+        )
+        .expect("v3 rows");
+        migrate(&mut conn).expect("to v4");
+        let (content, persona): (String, Option<String>) = conn
+            .query_row(
+                "SELECT content, persona FROM messages WHERE id = 3",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .expect("row");
+        assert_eq!((content.as_str(), persona), ("restore the snapshot", None));
     }
 
     #[test]

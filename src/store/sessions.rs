@@ -98,10 +98,16 @@ impl Store {
             .ok_or_else(|| StoreError::NoSuchSession(key.to_owned()))
     }
 
-    /// The named session, created if new (`--session NAME`).
+    /// The session `--session ID|NAME` names: found by id or name, created when a new name. An
+    /// id (`42`, `#42`) that is not there is `NoSuchSession`, never a new session.
     pub fn named_session(&mut self, name: &str, meta: &SessionMeta) -> Result<Session, StoreError> {
         if let Some(found) = self.find_session(name)? {
             return Ok(found);
+        }
+        let key = name.trim();
+        let digits = key.strip_prefix('#').unwrap_or(key);
+        if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) {
+            return Err(StoreError::NoSuchSession(key.to_owned()));
         }
         match self.create_session(Some(name), meta) {
             // Another process created it between the lookup and the insert.

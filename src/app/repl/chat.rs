@@ -1,8 +1,10 @@
 //! `Chat`: what one REPL holds — settings, the provider, the store, the current session and the
 //! per-REPL overrides (detail, extra system text) — and sending one turn through
 //! `conversation::session` (commit the user's message, fit the history, run the turn engine with
-//! the agent's tools, save every step), then print how it ended.
+//! the agent's tools, save every step), then print how it ended. Files attached with `-f` or
+//! `/file` wait in `attachments` and go before the next message.
 
+use crate::app::attachments::Attachments;
 use crate::config::{Env, Settings, Source, Sourced};
 use crate::conversation::ExchangeOptions;
 use crate::conversation::session::{SessionTurn, run_session_turn};
@@ -35,6 +37,8 @@ pub struct Chat {
     pub env: Env,
     /// Usage reported in this process.
     pub usage: Usage,
+    /// Files (`-f`, `/file`) that go before the next message.
+    pub attachments: Attachments,
 }
 
 /// A model name short enough for the prompt (a GGUF path becomes its file stem).
@@ -146,6 +150,7 @@ impl Chat {
             },
             options: ExchangeOptions::streaming(out, self.options.show_reasoning),
             playbook: Some((&self.settings, self.provider.is_local())),
+            persona: &self.settings.persona.value,
         };
         let ended = rt.block_on(run_session_turn(
             self.provider.as_ref(),

@@ -28,6 +28,10 @@ pub enum Command {
     Retry,
     Usage,
     Edit,
+    /// Attach a text file to the next message (`~/` is the home folder).
+    File(String),
+    /// Copy the last answer to the clipboard (OSC 52).
+    Copy,
     /// Draft a postmortem from the text, or (empty) from the conversation so far.
     Postmortem(String),
     /// Draft an infrastructure overview from the text, or (empty) from the conversation.
@@ -144,6 +148,16 @@ pub const COMMANDS: &[Spec] = &[
         about: "write the next message in $EDITOR",
     },
     Spec {
+        name: "file",
+        args: "PATH",
+        about: "attach a text file to the next message (Tab completes paths)",
+    },
+    Spec {
+        name: "copy",
+        args: "",
+        about: "copy the last answer to the clipboard (through the terminal, OSC 52)",
+    },
+    Spec {
         name: "postmortem",
         args: "[TEXT]",
         about: "draft a postmortem from TEXT (or the conversation) and keep it",
@@ -207,6 +221,8 @@ pub fn parse(line: &str) -> Result<Input, ParseError> {
         "retry" => Command::Retry,
         "usage" => Command::Usage,
         "edit" => Command::Edit,
+        "file" => Command::File(need("PATH")?),
+        "copy" => Command::Copy,
         "postmortem" => Command::Postmortem(arg.to_owned()),
         "overview" => Command::Overview(arg.to_owned()),
         "health" | "health-check" => Command::Health,
@@ -251,6 +267,16 @@ fn export(arg: &str) -> Result<Command, ParseError> {
         }
     });
     Ok(Command::Export { format, file })
+}
+
+/// `path` with a leading `~/` (or a lone `~`) replaced by the home folder, when it is known.
+pub fn expand_home(path: &str, home: Option<&str>) -> PathBuf {
+    match (path.strip_prefix('~'), home) {
+        (Some(rest), Some(home)) if rest.is_empty() || rest.starts_with('/') => {
+            PathBuf::from(format!("{home}{rest}"))
+        }
+        _ => PathBuf::from(path),
+    }
 }
 
 /// The command a typo most likely meant: a unique prefix, or one edit away.
@@ -313,6 +339,11 @@ mod tests {
         assert_eq!(cmd("/retry"), Command::Retry);
         assert_eq!(cmd("/usage"), Command::Usage);
         assert_eq!(cmd("/edit"), Command::Edit);
+        assert_eq!(
+            cmd("/file notes/my plan.md"),
+            Command::File("notes/my plan.md".into())
+        );
+        assert_eq!(cmd("/copy"), Command::Copy);
         assert_eq!(cmd("/quit"), Command::Quit);
         assert_eq!(
             cmd("/postmortem db down at 14:30"),
@@ -386,11 +417,22 @@ mod tests {
     }
 
     #[test]
+    fn a_leading_tilde_is_the_home_folder() {
+        let home = Some("/home/ops");
+        assert_eq!(expand_home("~/a.tf", home), PathBuf::from("/home/ops/a.tf"));
+        assert_eq!(expand_home("~", home), PathBuf::from("/home/ops"));
+        assert_eq!(expand_home("~bob/a", home), PathBuf::from("~bob/a"));
+        assert_eq!(expand_home("~/a", None), PathBuf::from("~/a"));
+        assert_eq!(expand_home("a~/b", home), PathBuf::from("a~/b"));
+    }
+
+    #[test]
     fn missing_or_bad_arguments_show_usage() {
         assert_eq!(
             parse("/persona"),
             Err(ParseError::Usage("/persona NAME".into()))
         );
+        assert_eq!(parse("/file"), Err(ParseError::Usage("/file PATH".into())));
         assert_eq!(
             parse("/detail huge"),
             Err(ParseError::Usage("/detail full|compact".into()))

@@ -5,11 +5,11 @@ use std::fmt::Write as _;
 use std::process::Command as Process;
 
 use super::chat::Chat;
-use super::command::{COMMANDS, Command};
+use super::command::{COMMANDS, Command, expand_home};
 use super::editor::LineEditor;
 use crate::cli::ExportFormat;
 use crate::documents::Kind;
-use crate::output::Output;
+use crate::output::{Output, clipboard};
 use crate::store::{export, format_time};
 
 /// What the loop does next.
@@ -72,15 +72,9 @@ pub fn run(
             out.notice("new session");
         }
         Command::Sessions => out.print(&sessions(chat)?)?,
-        Command::Load(key) => {
-            let session = chat.store.resolve_session(&key)?;
-            let count = chat.store.messages(session.id)?.len();
-            out.notice(&format!(
-                "loaded session {} ({count} messages)",
-                session.label()
-            ));
-            chat.session = Some(session);
-        }
+        Command::Load(key) => load(chat, &key, out)?,
+        Command::File(path) => attach(chat, &path, out)?,
+        Command::Copy => copy(chat, out)?,
         Command::Rename(name) => {
             let session = chat.session(out)?;
             chat.store.rename_session(session.id, &name)?;
@@ -199,6 +193,70 @@ fn known_provider(chat: &Chat, name: &str) -> anyhow::Result<()> {
         known: known.join(", "),
     }
     .into())
+}
+
+/// `/load`: switches to the session and prints its last turns.
+fn load(chat: &mut Chat, key: &str, out: &mut Output) -> anyhow::Result<()> {
+    let session = chat.store.resolve_session(key)?;
+    let messages = chat.store.messages(session.id)?;
+    out.notice(&format!(
+        "loaded session {} ({} messages)",
+        session.label(),
+        messages.len()
+    ));
+    out.print(&super::recap::recap(
+        &session,
+        &messages,
+        super::recap::TURNS,
+    ))?;
+    chat.session = Some(session);
+    Ok(())
+}
+
+/// `/file PATH`: reads the file now; it goes before the next message.
+fn attach(chat: &mut Chat, path: &str, out: &mut Output) -> anyhow::Result<()> {
+    let path = expand_home(path, chat.env.non_empty("HOME"));
+    let size = chat.attachments.add(&path, chat.settings.max_input.value)?;
+    out.notice(&format!(
+        "attached {} ({size} bytes): it goes with your next message",
+        path.display()
+    ));
+    Ok(())
+}
+
+/// `/copy`: the session's last answer to the clipboard through the terminal (OSC 52), with a
+/// notice that says how it went; an error when there is no answer or no terminal.
+fn copy(chat: &Chat, out: &mut Output) -> anyhow::Result<()> {
+    let messages = match &chat.session {
+        Some(s) => chat.store.messages(s.id)?,
+        None => Vec::new(),
+    };
+    let Some(answer) = messages
+        .iter()
+        .rev()
+        .find(|m| m.role == crate::llm::Role::Assistant && !m.content.trim().is_empty())
+    else {
+        anyhow::bail!("nothing to copy yet: no answer in this session");
+    };
+    let Some(target) = out.copy_to_clipboard(&answer.content)? else {
+        anyhow::bail!(
+            "cannot copy: neither stderr nor stdout is a terminal, and the clipboard is set \
+             through the terminal (OSC 52)"
+        );
+    };
+    let bytes = answer.content.len();
+    if clipboard::known_support(&chat.env) {
+        out.notice(&format!(
+            "copied the last answer ({bytes} bytes) to the clipboard"
+        ));
+    } else {
+        out.notice(&format!(
+            "sent the last answer ({bytes} bytes) to the terminal as an OSC 52 clipboard \
+             sequence on {}; this terminal is not known to support it, so check the clipboard",
+            target.name()
+        ));
+    }
+    Ok(())
 }
 
 /// Opens `$VISUAL`/`$EDITOR` (else `vi`) on a draft file and returns what was written.

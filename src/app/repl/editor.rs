@@ -3,7 +3,7 @@
 //! commands, persona names and session names. The completion and block rules are pure
 //! functions; `LineEditor` only wires them into rustyline.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use rustyline::completion::{Completer, Pair};
 use rustyline::error::ReadlineError;
@@ -13,7 +13,7 @@ use rustyline::history::{FileHistory, History};
 use rustyline::validate::{ValidationContext, ValidationResult, Validator};
 use rustyline::{Config, Context, Editor, Helper};
 
-use super::command::COMMANDS;
+use super::command::{COMMANDS, expand_home};
 
 /// Lines kept in the history file.
 const HISTORY_SIZE: usize = 5_000;
@@ -30,11 +30,12 @@ pub enum Read {
     Eof,
 }
 
-/// The names Tab completes besides commands.
+/// The names Tab completes besides commands, and the home folder `~/` paths start from.
 #[derive(Debug, Clone, Default)]
 pub struct Names {
     pub personas: Vec<String>,
     pub sessions: Vec<String>,
+    pub home: Option<String>,
 }
 
 /// Completion for `line` with the cursor at `pos`: the start of the word and the candidates.
@@ -52,6 +53,10 @@ pub fn complete(line: &str, pos: usize, names: &Names) -> (usize, Vec<String>) {
         return (0, found);
     };
     let fixed = |words: &[&str]| words.iter().map(|w| (*w).to_owned()).collect::<Vec<_>>();
+    if cmd == "file" {
+        let arg = arg.trim_start();
+        return (pos - arg.len(), complete_path(arg, names.home.as_deref()));
+    }
     let pool = match cmd {
         "persona" => names.personas.clone(),
         "load" => names.sessions.clone(),
@@ -66,6 +71,42 @@ pub fn complete(line: &str, pos: usize, names: &Names) -> (usize, Vec<String>) {
         start,
         pool.into_iter().filter(|n| n.starts_with(arg)).collect(),
     )
+}
+
+/// The paths that complete `arg` (what follows `/file `): the entries of its folder whose names
+/// start with its last part, sorted, folders with a trailing `/`. Hidden entries only when that
+/// part starts with `.`. What was typed is kept as typed (`~/` stays `~/`).
+pub fn complete_path(arg: &str, home: Option<&str>) -> Vec<String> {
+    let (folder, start) = match arg.rfind('/') {
+        Some(i) => arg.split_at(i + 1),
+        None => ("", arg),
+    };
+    let dir = if folder.is_empty() {
+        PathBuf::from(".")
+    } else {
+        expand_home(folder, home)
+    };
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Vec::new();
+    };
+    let mut found: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter_map(|entry| {
+            let name = entry.file_name().into_string().ok()?;
+            let hidden = name.starts_with('.') && !start.starts_with('.');
+            if hidden || !name.starts_with(start) {
+                return None;
+            }
+            let slash = if Path::new(&dir).join(&name).is_dir() {
+                "/"
+            } else {
+                ""
+            };
+            Some(format!("{folder}{name}{slash}"))
+        })
+        .collect();
+    found.sort();
+    found
 }
 
 /// True while a `"""` block is open: the input starts with the fence and has no closing one.
@@ -200,6 +241,7 @@ mod tests {
         Names {
             personas: vec!["mitchell".into(), "sre".into()],
             sessions: vec!["dr-plan".into(), "deploy".into()],
+            home: None,
         }
     }
 
@@ -224,6 +266,42 @@ mod tests {
             (6, vec!["dr-plan".into(), "deploy".into()])
         );
         assert_eq!(complete("/detail c", 9, &names()).1, ["compact"]);
+    }
+
+    #[test]
+    fn file_paths_complete_from_their_folder() {
+        let dir = tempfile::tempdir().expect("dir");
+        for name in ["main.tf", "main.tfvars", ".secret"] {
+            std::fs::write(dir.path().join(name), "x").expect("write");
+        }
+        std::fs::create_dir(dir.path().join("modules")).expect("mkdir");
+        let base = format!("{}/", dir.path().display());
+        let line = format!("/file {base}ma");
+        let (start, found) = complete(&line, line.len(), &names());
+        assert_eq!(start, 6);
+        assert_eq!(
+            found,
+            [format!("{base}main.tf"), format!("{base}main.tfvars")]
+        );
+        assert_eq!(
+            complete_path(&format!("{base}mo"), None),
+            [format!("{base}modules/")]
+        );
+        assert_eq!(
+            complete_path(&base, None).len(),
+            3,
+            "hidden entries are left out"
+        );
+        assert_eq!(
+            complete_path(&format!("{base}.s"), None),
+            [format!("{base}.secret")]
+        );
+        let home = dir.path().to_str().map(str::to_owned);
+        assert_eq!(
+            complete_path("~/main.tfv", home.as_deref()),
+            ["~/main.tfvars"]
+        );
+        assert!(complete_path(&format!("{base}nothing/x"), None).is_empty());
     }
 
     #[test]

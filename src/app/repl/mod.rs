@@ -10,6 +10,7 @@ pub mod command;
 pub mod commands;
 pub mod documents;
 pub mod editor;
+pub mod recap;
 
 use crate::error::ExitStatus;
 use crate::output::Output;
@@ -65,25 +66,30 @@ pub fn run(
     }
 }
 
-/// Sends a message: to a document's drafting path when the router says so (`→ kind` on
-/// stderr), otherwise to the model as chat.
+/// Sends a message, with any attached files before it: to a document's drafting path when the
+/// router says so (`→ kind` on stderr), otherwise to the model as chat.
 fn send(
     chat: &mut Chat,
     text: &str,
     rt: &tokio::runtime::Runtime,
     out: &mut Output,
 ) -> anyhow::Result<()> {
-    if chat.options.route
-        && let Some(kind) = crate::documents::router::route(text).route.kind()
-    {
+    let route = chat
+        .options
+        .route
+        .then(|| crate::documents::router::route(text).route.kind())
+        .flatten();
+    // The router reads what was typed; the files waiting go before it either way.
+    let text = chat.attachments.take_into(text);
+    if let Some(kind) = route {
         out.notice(&format!("→ {}", kind.name()));
-        return documents::draft(chat, kind, text, rt, out);
+        return documents::draft(chat, kind, &text, rt, out);
     }
-    chat.send(Some(text), rt, out)
+    chat.send(Some(&text), rt, out)
 }
 
 /// Persona and session names for Tab completion: every persona the persona module lists
-/// (built-in and user), and the named sessions.
+/// (built-in and user), the named sessions, and the home folder for `/file ~/…`.
 fn names(chat: &Chat) -> Names {
     let listed = crate::persona::load::list(&chat.settings.paths.personas_dir());
     let mut personas: Vec<String> = listed.map_or_else(
@@ -95,5 +101,6 @@ fn names(chat: &Chat) -> Names {
     Names {
         personas,
         sessions: chat.store.session_names().unwrap_or_default(),
+        home: chat.env.non_empty("HOME").map(str::to_owned),
     }
 }

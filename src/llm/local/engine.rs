@@ -133,11 +133,13 @@ fn generate(
         if load_prefix(&mut ctx, &path, &prefix_tokens, tx) {
             n_past = prefix_tokens.len();
         } else {
+            phase(tx, "reading the persona…");
             eval(&mut ctx, &prefix_tokens, 0, false, tx)?;
             n_past = prefix_tokens.len();
             save_prefix(&ctx, &path, &prefix_tokens, tx);
         }
     }
+    phase(tx, "thinking…");
     eval(&mut ctx, &rest_tokens, n_past, true, tx)?;
     n_past += rest_tokens.len();
     // llama.cpp adds queued tokens to its counters when it synchronises.
@@ -299,6 +301,11 @@ fn save_prefix(
 
 fn notice(tx: &mpsc::Sender<StreamEvent>, msg: &str) {
     let _ = tx.blocking_send(StreamEvent::Notice(msg.to_owned()));
+}
+
+/// The spinner's label for what comes next (`reading the persona…`, `thinking…`).
+fn phase(tx: &mpsc::Sender<StreamEvent>, label: &str) {
+    let _ = tx.blocking_send(StreamEvent::Phase(label.to_owned()));
 }
 
 /// Grammar (for a JSON schema) first, then the usual truncation and temperature.

@@ -1,7 +1,9 @@
 //! The embedded llama.cpp provider, the only user of `llama-cpp-2`: resolves the model
 //! (`--model PATH|NAME`, `MITCHELL_MODEL`, `local.model`, else the default in the cache, else
 //! another cached model with a hint to pull the default), loads it
-//! once, and runs each request on its own thread (`engine`), so the async runtime never blocks.
+//! once (a spinner on a terminal while it loads; llama.cpp's backend is initialised here, on
+//! first use, never on the HTTP path), and runs each request on its own thread (`engine`), so
+//! the async runtime never blocks.
 //! Dropping the receiver stops generation before the next token.
 
 pub mod cache;
@@ -142,9 +144,11 @@ pub fn open(
         out.notice(&hint);
     }
     let info = gguf::inspect(&path).map_err(error::usage)?;
+    let loading = out.waiting(&format!("loading {name}…"));
     let backend = backend().map_err(|e| anyhow::anyhow!(e))?;
     let model = LlamaModel::load_from_file(backend, &path, &LlamaModelParams::default())
         .map_err(|e| anyhow::anyhow!("loading {}: {e}", path.display()))?;
+    drop(loading);
     let template =
         prompt::choose(&model, &name, target.chat_template.as_deref()).map_err(error::usage)?;
     let trained = model.n_ctx_train().max(512);
