@@ -208,13 +208,15 @@ fn unquoted_danger(line: &str) -> Result<usize, &'static str> {
 mod tests {
     use super::*;
 
+    type Target<'a> = (&'a str, &'a dyn Fn(&[u8]));
+
     /// Every committed seed (and every crash the fuzzers found, kept as `seed-crash-*`) passes
     /// its target's properties: the fuzz targets' regression net, run by `cargo test`.
     #[test]
     fn every_seed_of_the_fuzz_corpora_passes_its_target() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus");
         let the_gate = Gate::new(&[], &[]);
-        let targets: [(&str, &dyn Fn(&[u8])); 7] = [
+        let targets: [Target<'_>; 7] = [
             ("sse", &sse),
             ("chunk", &chunk),
             ("persona", &persona),

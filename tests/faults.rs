@@ -464,3 +464,62 @@ fn two_processes_writing_one_session_never_see_a_locked_database_and_lose_nothin
         .filter(|(role, text)| role == "assistant" && text == "ok");
     assert_eq!(answers.count(), 2 * EACH, "every answer is stored");
 }
+
+#[test]
+fn the_repl_answers_a_turn_the_full_disk_cannot_keep_and_says_so() {
+    use expectrl::Expect as _;
+    let server = ok_server();
+    let env = TestEnv::new();
+    let out = env.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::create_dir_all(env.data_dir()).unwrap();
+    // The REPL runs on a 512 KiB tmpfs; when the test touches `$O/fill`, a helper in the same
+    // namespace fills the disk to the last byte and touches `$O/filled`.
+    let script = r#"
+        mount -t tmpfs -o size=512k,mode=0700 tmpfs "$D" || exit 90
+        ( while [ ! -e "$O/fill" ]; do sleep 0.05; done
+          head -c 1M /dev/zero >"$D/filler" 2>/dev/null; touch "$O/filled" ) &
+        exec "$@"
+    "#;
+    let mut cmd = in_namespace(&env, script);
+    cmd.env("D", env.data_dir())
+        .env("O", &out)
+        .env("TERM", "xterm")
+        .args(["chat", "--base-url", &server.url(), "--model", "m"]);
+    let mut p = expectrl::Session::spawn(cmd).expect("spawn mitchell chat in a pty");
+    p.set_expect_timeout(Some(Duration::from_secs(20)));
+    let prompt = "mitchell · m> ";
+    p.expect(prompt).expect("first prompt");
+    p.send("first\r").unwrap();
+    p.expect("ok").expect("first answer");
+    p.expect(prompt).expect("second prompt");
+    std::fs::write(out.join("fill"), "").unwrap();
+    let start = Instant::now();
+    while !out.join("filled").exists() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the disk was never filled"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    p.send("second\r").unwrap();
+    p.expect("ok").expect("the answer still comes");
+    p.expect("warning: this turn is not saved in session #1: sessions database: database or disk is full")
+        .expect("one line says the turn is not saved");
+    p.expect(prompt).expect("the REPL carries on");
+    p.send("/quit\r").unwrap();
+    assert_eq!(server.requests().len(), 2, "both turns were sent");
+    let second = server.requests()[1].json();
+    let asked: Vec<&str> = second["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["role"] == "user")
+        .map(|m| m["content"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        asked,
+        ["first", "second"],
+        "the unsaved turn still had its history"
+    );
+}
