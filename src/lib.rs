@@ -12,6 +12,8 @@ pub mod config;
 mod conversation;
 pub mod documents;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod llm;
 pub mod output;
 pub mod persona;

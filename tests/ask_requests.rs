@@ -31,6 +31,8 @@ fn the_request_per_protocol_section_2() {
     let server = Server::once(text_ok());
     let env = TestEnv::new();
     env.cmd()
+        // Without a key: no Authorization header at all.
+        .env_remove("OPENAI_API_KEY")
         .args([
             "ask",
             "--base-url",

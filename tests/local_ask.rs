@@ -275,6 +275,8 @@ fn with_no_endpoint_or_key_ask_uses_the_cached_model_and_says_so_once() {
         .success();
     let out = env
         .cmd()
+        // No key either: the test environment's canary key would pick OpenAI.
+        .env_remove("OPENAI_API_KEY")
         .env("MITCHELL_MODEL", "smol")
         .env("MITCHELL_THREADS", "1")
         .args(["ask", "--max-tokens", "6", "What is DNS?"])

@@ -72,7 +72,10 @@ pub fn run(
     let limits = TurnLimits {
         max_steps: settings.tools.max_steps,
     };
-    let ended = super::ask_session::run(
+    let super::ask_session::Asked {
+        end: ended,
+        not_saved,
+    } = super::ask_session::run(
         &args,
         &settings,
         provider.as_ref(),
@@ -104,6 +107,10 @@ pub fn run(
         }
         Some("content_filter") => out.warn("the reply was filtered by the provider"),
         _ => {}
+    }
+    // The answer is out; the session the user named did not get it (a warning said why).
+    if not_saved {
+        return Ok(ExitStatus::Failure);
     }
     Ok(ExitStatus::Success)
 }

@@ -1,9 +1,10 @@
 //! Where an `ask` exchange is kept. Every exchange is saved by default, one new session per
 //! invocation (as `llm` logs every prompt), so `sessions search` finds it and `ask --continue`
 //! picks it up; `--session NAME` appends to that session (created if new), `--continue` to the
-//! latest one, and `--no-save` / `save: false` keep nothing. When the default save cannot open
-//! the database the answer still comes, with a warning that it was not saved; a session the
-//! user named must open or the command fails.
+//! latest one, and `--no-save` / `save: false` keep nothing. When the database cannot be opened
+//! or written (read-only, full, damaged) the answer still comes, with one warning that it was
+//! not saved; for a session the user named that is a failure (exit 1 after the answer), for
+//! the default save only the warning. A bad session name is a usage error before anything runs.
 
 use crate::cli::AskArgs;
 use crate::config::Settings;
@@ -24,6 +25,13 @@ pub fn saving(args: &AskArgs, settings: &Settings) -> bool {
     named(args) || (!args.no_save && settings.save.value)
 }
 
+/// How an `ask` turn ended, and whether a session the user named failed to keep it.
+pub struct Asked {
+    pub end: TurnEnd,
+    /// `--session`/`--continue` was given and the turn is not (fully) in that session.
+    pub not_saved: bool,
+}
+
 /// Runs `request` (a system prompt and the new user message) as one turn, saved as `args`
 /// and the settings say.
 #[allow(clippy::too_many_arguments)] // one call site, each argument a different concern
@@ -37,14 +45,15 @@ pub fn run(
     out: &mut Output,
     options: ExchangeOptions,
     runtime: &tokio::runtime::Runtime,
-) -> anyhow::Result<TurnEnd> {
-    let opened = if saving(args, settings) {
+) -> anyhow::Result<Asked> {
+    let saving = saving(args, settings);
+    let opened = if saving {
         open(args, settings, provider, out)?
     } else {
         None
     };
     let Some((mut store, session)) = opened else {
-        return runtime.block_on(run_turn(
+        let end = runtime.block_on(run_turn(
             provider,
             request,
             toolbox,
@@ -52,7 +61,11 @@ pub fn run(
             out,
             options,
             &mut Unobserved,
-        ));
+        ))?;
+        return Ok(Asked {
+            end,
+            not_saved: saving && named(args),
+        });
     };
     let question = match request.messages.pop() {
         Some(m) if m.role == Role::User => m.content,
@@ -78,7 +91,10 @@ pub fn run(
     let ended = runtime.block_on(run_session_turn(
         provider, &mut store, &session, turn, toolbox, out,
     ))?;
-    ended.result
+    Ok(Asked {
+        end: ended.result?,
+        not_saved: !ended.saved && named(args),
+    })
 }
 
 /// The store and the session this exchange goes to; `None` when the default save is not
@@ -100,13 +116,24 @@ fn open(
     });
     match opened {
         Ok(opened) => Ok(Some(opened)),
+        Err(err) if err.is_input() => Err(StoreError::into_anyhow(err)),
         Err(err) if !named(args) => {
             out.warn(&format!(
                 "this exchange is not saved ({err}); pass --no-save to skip saving"
             ));
             Ok(None)
         }
-        Err(err) => Err(StoreError::into_anyhow(err)),
+        Err(err) => {
+            let which = args.session.as_deref().map_or_else(
+                || "the latest session".to_owned(),
+                |n| format!("session {n}"),
+            );
+            out.warn(&format!(
+                "this turn is not saved in {which} ({}): {err}",
+                settings.paths.database().display()
+            ));
+            Ok(None)
+        }
     }
 }
 

@@ -9,7 +9,7 @@ use super::budget;
 use super::exchange::ExchangeOptions;
 use super::history::history;
 use super::record::TurnRecorder;
-use super::turn::{Toolbox, TurnEnd, TurnLimits, run_turn};
+use super::turn::{Toolbox, TurnEnd, TurnLimits, Unobserved, run_turn};
 use crate::llm::{ChatRequest, Message, Provider, Role};
 use crate::output::Output;
 use crate::store::{Session, Store};
@@ -30,12 +30,16 @@ pub struct SessionTurn<'a> {
     pub persona: &'a str,
 }
 
-/// How a session turn ended: the turn, or the error that stopped it (already stored with it).
+/// How a session turn ended: the turn (or the error that stopped it, already stored with it),
+/// and whether every row of it was saved (a warning said so when not).
 pub struct SessionTurnEnd {
     pub result: anyhow::Result<TurnEnd>,
+    pub saved: bool,
 }
 
-/// Runs one turn of `session`. `Err` only when the user's message could not be committed.
+/// Runs one turn of `session`. `Err` only when the session's history cannot be read. When the
+/// user's message cannot be committed (a read-only or full disk) the turn still runs from
+/// memory, nothing of it is written, and one warning says it was not saved.
 pub async fn run_session_turn(
     provider: &dyn Provider,
     store: &mut Store,
@@ -44,11 +48,14 @@ pub async fn run_session_turn(
     toolbox: Option<&mut dyn Toolbox>,
     out: &mut Output,
 ) -> anyhow::Result<SessionTurnEnd> {
-    if let Some(text) = turn.text {
-        // Committed before the request goes out: a crash cannot lose what was asked.
-        store.begin_turn(session.id, text)?;
-    }
+    // Committed before the request goes out: a crash cannot lose what was asked.
+    let unsaved = turn
+        .text
+        .and_then(|text| store.begin_turn(session.id, text).err());
     let mut conversation = history(&store.messages(session.id)?);
+    if let (Some(text), Some(_)) = (turn.text, &unsaved) {
+        conversation.push(Message::user(text));
+    }
     // `/retry`: everything after the last user message goes.
     if let Some(last_user) = conversation.iter().rposition(|m| m.role == Role::User) {
         conversation.truncate(last_user + 1);
@@ -75,6 +82,27 @@ pub async fn run_session_turn(
         messages,
         ..turn.request
     };
+    if let Some(err) = unsaved {
+        // Replies without the question they answer would corrupt the history: write nothing.
+        let result = run_turn(
+            provider,
+            request,
+            toolbox,
+            turn.limits,
+            out,
+            turn.options,
+            &mut Unobserved,
+        )
+        .await;
+        out.warn(&format!(
+            "this turn is not saved in session {}: {err}",
+            session.label()
+        ));
+        return Ok(SessionTurnEnd {
+            result,
+            saved: false,
+        });
+    }
     let mut recorder = TurnRecorder::new(store, session.id, provider, Some(turn.persona));
     let result = run_turn(
         provider,
@@ -87,11 +115,15 @@ pub async fn run_session_turn(
     )
     .await;
     let error = result.as_ref().err().map(ToString::to_string);
-    if let Some(err) = recorder.finish(error.as_deref()) {
+    let failed = recorder.finish(error.as_deref());
+    if let Some(err) = &failed {
         out.warn(&format!(
             "this turn was not fully saved in session {}: {err}",
             session.label()
         ));
     }
-    Ok(SessionTurnEnd { result })
+    Ok(SessionTurnEnd {
+        result,
+        saved: failed.is_none(),
+    })
 }

@@ -5,6 +5,12 @@
 //! the request: the HTTP provider closes the connection, the local engine stops generating.
 
 pub mod error;
+/// The GGUF header reader is pure Rust: without the engine it is still built for the fuzz
+/// targets (`crate::fuzzing`).
+#[cfg(not(feature = "local"))]
+#[doc(hidden)]
+#[path = "local/gguf.rs"]
+pub mod gguf;
 pub mod http;
 #[cfg(feature = "local")]
 pub mod local;

@@ -35,7 +35,7 @@ pub enum StoreError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("sessions database: {0}")]
+    #[error("sessions database: {0}{hint}", hint = io_hint(.0))]
     Sqlite(#[from] rusqlite::Error),
     #[error(
         "the sessions database has schema version {found}, from a newer mitchell; this one knows \
@@ -55,6 +55,18 @@ pub enum StoreError {
     BadName(String),
     #[error("no sessions yet")]
     NoSessions,
+}
+
+/// SQLite says "disk I/O error" or "unable to open database file" when the disk is full or the
+/// directory read-only (the `-shm`/`-wal` files cannot be made): say which to look at.
+fn io_hint(err: &rusqlite::Error) -> &'static str {
+    use rusqlite::ErrorCode::{CannotOpen, ReadOnly, SystemIoFailure};
+    match err.sqlite_error_code() {
+        Some(SystemIoFailure | CannotOpen | ReadOnly) => {
+            " (is the disk full, or the data directory read-only?)"
+        }
+        _ => "",
+    }
 }
 
 impl StoreError {

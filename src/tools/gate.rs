@@ -128,6 +128,11 @@ impl Gate {
         self.programs.len()
     }
 
+    /// The programs allowed after `|` in a read-only pipeline.
+    pub fn filters(&self) -> &[String] {
+        &self.filters
+    }
+
     /// Judges one command line.
     pub fn judge(&self, line: &str) -> Judged {
         let parsed = parse(line);

@@ -1,7 +1,10 @@
 //! A loopback HTTP/1.1 server for integration tests (127.0.0.1, tokio, one request per
 //! connection). It serves a script of canned responses in order — the last one repeats — with
 //! any chunking, delays between pieces, a cut (the connection closes mid-body) or a stall (the
-//! server stops sending and keeps the connection open), and records every request.
+//! server stops sending and keeps the connection open), and records every request. With
+//! `MITCHELL_TEST_ARTIFACTS` set, each request is also appended to
+//! `$MITCHELL_TEST_ARTIFACTS/requests/<port>.log` (all but the Authorization and api-key
+//! headers, where the key belongs) for the canary check.
 //!
 //! ```ignore
 //! let server = Server::start(vec![
@@ -183,6 +186,11 @@ impl Server {
         let port = std_listener.local_addr().expect("addr").port();
         let requests = Arc::new(Mutex::new(Vec::new()));
         let recorded = Arc::clone(&requests);
+        let log: Option<Arc<std::path::PathBuf>> = super::artifacts_dir().map(|root| {
+            let dir = root.join("requests");
+            std::fs::create_dir_all(&dir).expect("requests dir");
+            Arc::new(dir.join(format!("{}-{port}.log", std::process::id())))
+        });
         std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -197,8 +205,10 @@ impl Server {
                     };
                     let script = Arc::clone(&script);
                     let recorded = Arc::clone(&recorded);
+                    let log = log.clone();
                     tokio::spawn(async move {
-                        let _ = serve(stream, &script, &recorded).await;
+                        let log = log.as_deref().map(std::path::PathBuf::as_path);
+                        let _ = serve(stream, &script, &recorded, log).await;
                     });
                 }
             });
@@ -265,15 +275,40 @@ async fn read_request(stream: &mut TcpStream) -> std::io::Result<Option<Request>
     }))
 }
 
+/// Appends `request` to `log`, leaving out the headers that carry the key.
+fn append_to_log(log: &std::path::Path, request: &Request) {
+    use std::io::Write as _;
+    let mut text = format!("{} {}\n", request.method, request.path);
+    for (name, value) in &request.headers {
+        if name != "authorization" && name != "api-key" {
+            let _ = writeln!(text, "{name}: {value}");
+        }
+    }
+    text.push('\n');
+    let mut bytes = text.into_bytes();
+    bytes.extend_from_slice(&request.body);
+    bytes.extend_from_slice(b"\n\n");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log);
+    file.and_then(|mut f| f.write_all(&bytes))
+        .expect("append to the request log");
+}
+
 async fn serve(
     mut stream: TcpStream,
     script: &[Response],
     recorded: &Mutex<Vec<Request>>,
+    log: Option<&std::path::Path>,
 ) -> std::io::Result<()> {
     stream.set_nodelay(true)?;
     let Some(request) = read_request(&mut stream).await? else {
         return Ok(());
     };
+    if let Some(log) = log {
+        append_to_log(log, &request);
+    }
     let response = {
         let mut log = recorded.lock().expect("lock");
         log.push(request);

@@ -142,16 +142,26 @@ pub async fn send_with_retries(
                 (err, wait.map(|w| (w, format!("HTTP {status}"))))
             }
             Err(err) => {
-                let cause = if err.is_timeout() {
+                let cause = if err.is_connect() && err.is_timeout() {
+                    format!(
+                        "no answer within {} s (connect_timeout)",
+                        inner.target.connect_timeout.as_secs()
+                    )
+                } else if err.is_timeout() {
                     "timed out".to_owned()
                 } else {
                     inner.redact(root_cause(&err))
                 };
-                // A certificate the client does not trust will not be trusted on a retry.
+                // A certificate the client does not trust will not be trusted on a retry, nor
+                // will a host name the resolver says does not exist come to exist.
                 let untrusted = cause.contains("certificate");
+                let unknown_host = cause.contains("Name or service not known")
+                    || cause.contains("nodename nor servname");
                 let hint = if untrusted {
                     " (the server's TLS certificate is not trusted: set the provider's ca_cert, \
                      or SSL_CERT_FILE, to the CA that signed it)"
+                } else if unknown_host {
+                    " (the host name does not resolve: check the provider's base_url)"
                 } else {
                     ""
                 };
@@ -159,7 +169,8 @@ pub async fn send_with_retries(
                     provider: provider.clone(),
                     message: format!("cannot connect to {url}: {cause}{hint}"),
                 };
-                let wait = (!untrusted).then(|| retry::backoff(done, fastrand::f64()));
+                let wait =
+                    (!untrusted && !unknown_host).then(|| retry::backoff(done, fastrand::f64()));
                 (
                     failure,
                     wait.map(|w| (w, format!("cannot connect ({cause})"))),

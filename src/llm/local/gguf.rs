@@ -44,31 +44,45 @@ pub fn inspect(path: &Path) -> Result<GgufInfo, GgufError> {
     };
     let file = File::open(path).map_err(io_err)?;
     let file_len = file.metadata().map_err(io_err)?.len();
+    inspect_reader(BufReader::new(file), file_len, &shown)
+}
+
+/// Reads and checks a header from `reader`, whose whole length is `len` bytes; `shown` names it
+/// in errors. `inspect` for a file; the fuzz target feeds bytes.
+pub fn inspect_reader(reader: impl Read, len: u64, shown: &str) -> Result<GgufInfo, GgufError> {
     let mut r = Reader {
-        inner: BufReader::new(file),
+        inner: Box::new(reader),
         pos: 0,
     };
     let corrupt = |what: String| GgufError::Corrupt {
-        path: shown.clone(),
+        path: shown.to_owned(),
         what,
     };
     let mut magic = [0u8; 4];
     if r.inner.read_exact(&mut magic).is_err() || &magic != MAGIC {
-        return Err(GgufError::NotGguf { path: shown });
+        return Err(GgufError::NotGguf {
+            path: shown.to_owned(),
+        });
     }
     r.pos = 4;
     let header = read_header(&mut r).map_err(|e| corrupt(e.to_string()))?;
     if !(2..=3).contains(&header.info.version) {
         return Err(GgufError::Version {
-            path: shown,
+            path: shown.to_owned(),
             version: header.info.version,
         });
     }
     let data_start = r.pos.div_ceil(header.alignment) * header.alignment;
-    let needed = data_start + header.data_len;
-    if file_len < needed {
+    // A corrupt tensor table can announce an offset near u64::MAX: that is no file's length.
+    let Some(needed) = data_start.checked_add(header.data_len) else {
         return Err(corrupt(format!(
-            "{file_len} bytes, but its tensors need {needed}"
+            "its tensor table announces more than {} bytes of data",
+            u64::MAX
+        )));
+    };
+    if len < needed {
+        return Err(corrupt(format!(
+            "{len} bytes, but its tensors need {needed}"
         )));
     }
     Ok(header.info)
@@ -81,7 +95,7 @@ struct Header {
     data_len: u64,
 }
 
-fn read_header(r: &mut Reader) -> io::Result<Header> {
+fn read_header(r: &mut Reader<'_>) -> io::Result<Header> {
     let version = r.u32()?;
     let tensor_count = r.u64()?;
     let kv_count = r.u64()?;
@@ -180,12 +194,12 @@ fn invalid(msg: String) -> io::Error {
 }
 
 /// A little-endian reader that counts its position.
-struct Reader {
-    inner: BufReader<File>,
+struct Reader<'a> {
+    inner: Box<dyn Read + 'a>,
     pos: u64,
 }
 
-impl Reader {
+impl Reader<'_> {
     fn bytes<const N: usize>(&mut self) -> io::Result<[u8; N]> {
         let mut buf = [0u8; N];
         self.inner.read_exact(&mut buf).map_err(|e| {
@@ -264,6 +278,29 @@ impl Reader {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the `gguf` fuzz target: an offset near `u64::MAX` overflowed the size check
+    /// (a panic in debug builds, a wrapped sum that accepted the file in release).
+    #[test]
+    fn a_tensor_offset_near_the_end_of_u64_is_corrupt_not_an_overflow() {
+        let mut b = Vec::new();
+        b.extend_from_slice(MAGIC);
+        b.extend_from_slice(&3u32.to_le_bytes());
+        b.extend_from_slice(&1u64.to_le_bytes()); // one tensor
+        b.extend_from_slice(&0u64.to_le_bytes()); // no metadata
+        b.extend_from_slice(&1u64.to_le_bytes());
+        b.push(b'w');
+        b.extend_from_slice(&1u32.to_le_bytes()); // one dimension
+        b.extend_from_slice(&4u64.to_le_bytes()); // of four elements
+        b.extend_from_slice(&0u32.to_le_bytes()); // F32
+        b.extend_from_slice(&(u64::MAX - 8).to_le_bytes()); // the offset
+        let len = b.len() as u64;
+        let err = inspect_reader(&b[..], len, "x.gguf").unwrap_err();
+        assert!(
+            matches!(&err, GgufError::Corrupt { what, .. } if what.contains("announces more")),
+            "{err}"
+        );
+    }
 
     fn write_gguf(path: &Path, kvs: &[(&str, &str)], tensor_bytes: usize, cut: usize) {
         let mut b = Vec::new();
