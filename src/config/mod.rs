@@ -5,6 +5,7 @@
 mod backend;
 mod env;
 pub mod file;
+pub mod mcp;
 mod paths;
 mod settings;
 pub mod tools;
@@ -14,6 +15,7 @@ use std::path::PathBuf;
 
 pub use backend::{Backend, HttpTarget, KeySource, LocalTarget, OPENAI_BASE_URL, is_secret_header};
 pub use env::Env;
+pub use mcp::{McpServer, McpServerConfig, McpTransport};
 pub use file::{FileConfig, JsonMode, LocalConfig, ProviderConfig, ProviderKind, TokenParam};
 pub use paths::{Paths, create_private_dir};
 pub use settings::{Layer, Secret, Settings, Source, Sourced};
@@ -52,6 +54,8 @@ pub enum ConfigError {
         provider: String,
         missing: &'static str,
     },
+    #[error("{setting}: {why}")]
+    Mcp { setting: String, why: String },
     #[error("{setting} {value} is out of range: {why}")]
     OutOfRange {
         setting: String,

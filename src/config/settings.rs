@@ -137,6 +137,8 @@ pub struct Settings {
     pub playbook_budget: Sourced<u32>,
     /// The default local model from the file's `local.model`.
     pub local_model: Sourced<Option<String>>,
+    /// The file's `mcp_servers`, checked and `${VAR}`-expanded.
+    pub mcp_servers: Vec<super::McpServer>,
     /// Named endpoints from the file.
     pub providers: BTreeMap<String, ProviderConfig>,
     /// `MITCHELL_API_KEY`, then `OPENAI_API_KEY`: (variable, value).
@@ -207,6 +209,8 @@ impl Settings {
             env,
             &flags.tools,
         )?;
+        let mcp_servers =
+            super::mcp::resolve(&file_cfg.mcp_servers, config_file.as_deref(), env)?;
         let [f, e, g] = [file_layer, env_layer, flags];
         let settings = Settings {
             paths,
@@ -244,6 +248,7 @@ impl Settings {
                 playbook::DEFAULT_BUDGET,
             ),
             local_model,
+            mcp_servers,
             providers: file_cfg.providers,
             env_keys,
             provider_keys,

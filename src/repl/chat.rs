@@ -35,6 +35,8 @@ pub struct Chat {
     pub env: Env,
     /// Usage reported in this process.
     pub usage: Usage,
+    /// The MCP servers, kept across turns (started by the first turn that offers tools).
+    pub mcp: Option<crate::tools::mcp::McpServers>,
 }
 
 /// A model name short enough for the prompt (a GGUF path becomes its file stem).
@@ -126,6 +128,9 @@ impl Chat {
             let _guard = rt.enter();
             crate::tools::Agent::for_provider(&self.settings, self.provider.as_ref(), out)
         };
+        if let Some(agent) = agent.as_mut() {
+            agent.use_mcp(self.mcp.clone());
+        }
         if agent.is_some() {
             system.push_str("\n\n");
             system.push_str(&crate::tools::system_note(&self.settings.tools));

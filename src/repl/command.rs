@@ -27,6 +27,8 @@ pub enum Command {
     },
     Retry,
     Usage,
+    /// The MCP servers, their state and tools (starting them if needed).
+    Mcp,
     Edit,
     /// Draft a postmortem from the text, or (empty) from the conversation so far.
     Postmortem(String),
@@ -139,6 +141,11 @@ pub const COMMANDS: &[Spec] = &[
         about: "token usage of this session",
     },
     Spec {
+        name: "mcp",
+        args: "",
+        about: "the MCP servers: state, tools, which run without asking",
+    },
+    Spec {
         name: "edit",
         args: "",
         about: "write the next message in $EDITOR",
@@ -206,6 +213,7 @@ pub fn parse(line: &str) -> Result<Input, ParseError> {
         "export" => export(arg)?,
         "retry" => Command::Retry,
         "usage" => Command::Usage,
+        "mcp" => Command::Mcp,
         "edit" => Command::Edit,
         "postmortem" => Command::Postmortem(arg.to_owned()),
         "overview" => Command::Overview(arg.to_owned()),
@@ -312,6 +320,7 @@ mod tests {
         assert_eq!(cmd("/rename dr plan"), Command::Rename("dr plan".into()));
         assert_eq!(cmd("/retry"), Command::Retry);
         assert_eq!(cmd("/usage"), Command::Usage);
+        assert_eq!(cmd("/mcp"), Command::Mcp);
         assert_eq!(cmd("/edit"), Command::Edit);
         assert_eq!(cmd("/quit"), Command::Quit);
         assert_eq!(

@@ -113,6 +113,16 @@ pub fn run(
         Command::Overview(text) => super::documents::draft(chat, Kind::Overview, &text, rt, out)?,
         Command::Health => super::documents::health(chat, editor, out)?,
         Command::Usage => out.print(&usage(chat)?)?,
+        Command::Mcp => {
+            let reports = match &chat.mcp {
+                Some(servers) => rt.block_on(async {
+                    servers.start(out).await;
+                    servers.report().await
+                }),
+                None => Vec::new(),
+            };
+            out.print(&crate::tools::mcp::report_text(&reports))?;
+        }
         Command::Edit => {
             let text = edit(chat)?;
             if text.trim().is_empty() {
