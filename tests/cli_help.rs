@@ -36,6 +36,9 @@ const COMMANDS: &[&[&str]] = &[
     &["sessions", "export"],
     &["sessions", "rm"],
     &["sessions", "search"],
+    &["mcp"],
+    &["mcp", "list"],
+    &["mcp", "call"],
     &["config"],
     &["config", "show"],
     &["config", "path"],
@@ -82,7 +85,7 @@ fn subcommands(help: &str) -> Vec<String> {
 
 #[test]
 fn the_list_covers_every_subcommand() {
-    assert_eq!(subcommands(&help(&[])).len(), 14, "top-level commands");
+    assert_eq!(subcommands(&help(&[])).len(), 15, "top-level commands");
     for path in COMMANDS {
         for sub in subcommands(&help(path)) {
             let mut child: Vec<&str> = path.to_vec();

@@ -74,9 +74,8 @@ fn gone(pidfile: &Path) -> bool {
     let pid = std::fs::read_to_string(pidfile).unwrap();
     let proc = Path::new("/proc").join(pid.trim());
     for _ in 0..50 {
-        let zombie = std::fs::read_to_string(proc.join("stat"))
-            .map(|s| s.contains(") Z "))
-            .unwrap_or(true);
+        let zombie =
+            std::fs::read_to_string(proc.join("stat")).map_or(true, |s| s.contains(") Z "));
         if zombie {
             return true;
         }
@@ -148,7 +147,10 @@ fn git_commit_is_refused_without_a_terminal_and_the_repository_is_untouched() {
         .stderr(predicate::str::contains("there is no terminal to ask on"));
     assert_eq!(commits(repo.path()), 0, "nothing was committed");
     let results = tool_results(&server.requests()[1]);
-    assert!(results[0].starts_with("refused: needs approval"), "{results:?}");
+    assert!(
+        results[0].starts_with("refused: needs approval"),
+        "{results:?}"
+    );
 }
 
 #[test]
@@ -158,7 +160,11 @@ fn read_only_mode_and_deny_rules_apply_to_mcp_tools() {
     let env = TestEnv::new();
     env.write_config(&git_config(repo.path(), "tools:\n  deny: [git__git_log]\n"));
     let server = Server::start(vec![
-        tool_call("c1", "git__git_commit", &json!({"repo_path": repo.path(), "message": "x"})),
+        tool_call(
+            "c1",
+            "git__git_commit",
+            &json!({"repo_path": repo.path(), "message": "x"}),
+        ),
         tool_call("c2", "git__git_log", &json!({"repo_path": repo.path()})),
         answer("done"),
     ]);
@@ -182,8 +188,16 @@ fn filesystem_reads_run_by_the_servers_hint_and_write_file_is_refused() {
     env.write_config(&fs_config(&dir));
     let target = dir.join("new.txt");
     let server = Server::start(vec![
-        tool_call("c1", "fs__read_text_file", &json!({"path": dir.join("notes.txt")})),
-        tool_call("c2", "fs__write_file", &json!({"path": target, "content": "x"})),
+        tool_call(
+            "c1",
+            "fs__read_text_file",
+            &json!({"path": dir.join("notes.txt")}),
+        ),
+        tool_call(
+            "c2",
+            "fs__write_file",
+            &json!({"path": target, "content": "x"}),
+        ),
         answer("done"),
     ]);
     ask(&env, &server)
@@ -249,7 +263,10 @@ fn a_server_that_exits_at_start_is_one_line_and_the_turn_goes_on() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     let lines: Vec<&str> = stderr.lines().filter(|l| l.contains("flaky")).collect();
     assert_eq!(lines.len(), 1, "{stderr}");
-    assert!(lines[0].starts_with("warning: mcp server `flaky` did not start: "), "{stderr}");
+    assert!(
+        lines[0].starts_with("warning: mcp server `flaky` did not start: "),
+        "{stderr}"
+    );
     assert!(
         lines[0].contains("fatal: cannot open the inventory /etc/nowhere.yaml"),
         "{stderr}"
@@ -367,7 +384,10 @@ fn mcp_list_shows_both_servers_their_tools_and_which_run_without_asking() {
     assert!(text.contains("fs  stdio "), "{text}");
     assert!(line("git__git_status").contains("runs"), "{text}");
     assert!(line("git__git_commit").contains("asks"), "{text}");
-    assert!(line("fs__read_text_file").contains("readOnlyHint"), "{text}");
+    assert!(
+        line("fs__read_text_file").contains("readOnlyHint"),
+        "{text}"
+    );
     assert!(line("fs__write_file").contains("asks"), "{text}");
 
     let out = env.cmd().args(["mcp", "list", "--json"]).assert().success();
@@ -378,10 +398,7 @@ fn mcp_list_shows_both_servers_their_tools_and_which_run_without_asking() {
         assert_eq!(s["state"], "running", "{s}");
     }
     let tool = |server: &str, name: &str| {
-        servers
-            .iter()
-            .find(|s| s["name"] == server)
-            .unwrap()["tools"]
+        servers.iter().find(|s| s["name"] == server).unwrap()["tools"]
             .as_array()
             .unwrap()
             .iter()
@@ -450,8 +467,6 @@ fn a_bad_mcp_servers_entry_is_a_config_error() {
         .args(["mcp", "list"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains(
-            "mcp_servers.both in ",
-        ))
+        .stderr(predicate::str::contains("mcp_servers.both in "))
         .stderr(predicate::str::contains("either command or url, not both"));
 }

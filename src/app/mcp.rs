@@ -97,8 +97,7 @@ async fn call(
     let started = std::time::Instant::now();
     let result = servers.call(server, tool, parsed).await;
     let seconds = started.elapsed().as_secs_f64();
-    let (status, content) =
-        mcp::call::ended(server, &result, servers.timeout().as_secs(), seconds);
+    let (status, content) = mcp::call::ended(server, &result, servers.timeout().as_secs(), seconds);
     match result {
         Ok((text, false)) => {
             out.print(&text)?;

@@ -94,7 +94,11 @@ pub fn resolve(
                     McpTransport::Stdio {
                         command: expand(command),
                         args: cfg.args.iter().map(|a| expand(a)).collect(),
-                        env: cfg.env.iter().map(|(k, v)| (k.clone(), expand(v))).collect(),
+                        env: cfg
+                            .env
+                            .iter()
+                            .map(|(k, v)| (k.clone(), expand(v)))
+                            .collect(),
                     }
                 }
                 (None, Some(url)) => {
@@ -110,12 +114,13 @@ pub fn resolve(
                             .collect(),
                     }
                 }
-                (Some(_), Some(_)) => return Err(bad(name, "give either command or url, not both")),
+                (Some(_), Some(_)) => {
+                    return Err(bad(name, "give either command or url, not both"));
+                }
                 (None, None) => return Err(bad(name, "give a command (stdio) or a url (HTTP)")),
             };
-            let problem = (!missing.is_empty()).then(|| {
-                format!("{} not set (used in its config)", missing.join(", "))
-            });
+            let problem = (!missing.is_empty())
+                .then(|| format!("{} not set (used in its config)", missing.join(", ")));
             Ok(McpServer {
                 name: name.clone(),
                 transport,
@@ -139,13 +144,12 @@ fn expand(text: &str, env: &Env, missing: &mut Vec<String>) -> String {
             return out;
         };
         let var = &after[..end];
-        match env.get(var) {
-            Some(value) => out.push_str(value),
-            None => {
-                let shown = format!("${{{var}}}");
-                if !missing.contains(&shown) {
-                    missing.push(shown);
-                }
+        if let Some(value) = env.get(var) {
+            out.push_str(value);
+        } else {
+            let shown = format!("${{{var}}}");
+            if !missing.contains(&shown) {
+                missing.push(shown);
             }
         }
         rest = &after[end + 1..];
@@ -167,7 +171,8 @@ mod tests {
     #[test]
     fn variables_in_headers_are_expanded_and_missing_ones_are_named() {
         let env = Env::from_pairs([("TOKEN", "abc")]);
-        let yaml = "g:\n  url: http://127.0.0.1:1/mcp\n  headers: {Authorization: \"Bearer ${TOKEN}\"}\n";
+        let yaml =
+            "g:\n  url: http://127.0.0.1:1/mcp\n  headers: {Authorization: \"Bearer ${TOKEN}\"}\n";
         let servers = one(yaml, &env).expect("valid");
         let McpTransport::Http { headers, .. } = &servers[0].transport else {
             panic!("http")
@@ -188,8 +193,11 @@ mod tests {
         assert!(one("a: {command: x, url: http://h}\n", &env).is_err());
         assert!(one("a__b: {command: x}\n", &env).is_err());
         assert!(one("a: {url: http://h, args: [x]}\n", &env).is_err());
-        let ok = one("git-1: {command: x, args: [\"${HOME}/r\"], read_only: [git_*]}\n", &env)
-            .expect("valid");
+        let ok = one(
+            "git-1: {command: x, args: [\"${HOME}/r\"], read_only: [git_*]}\n",
+            &env,
+        )
+        .expect("valid");
         assert_eq!(ok[0].read_only, vec!["git_*".to_owned()]);
         assert!(ok[0].problem.is_some());
     }

@@ -15,8 +15,8 @@ use std::path::PathBuf;
 
 pub use backend::{Backend, HttpTarget, KeySource, LocalTarget, OPENAI_BASE_URL, is_secret_header};
 pub use env::Env;
-pub use mcp::{McpServer, McpServerConfig, McpTransport};
 pub use file::{FileConfig, JsonMode, LocalConfig, ProviderConfig, ProviderKind, TokenParam};
+pub use mcp::{McpServer, McpServerConfig, McpTransport};
 pub use paths::{Paths, create_private_dir};
 pub use settings::{Layer, Secret, Settings, Source, Sourced};
 pub use tools::{ToolFlags, ToolMode, ToolSettings};

@@ -209,8 +209,7 @@ impl Settings {
             env,
             &flags.tools,
         )?;
-        let mcp_servers =
-            super::mcp::resolve(&file_cfg.mcp_servers, config_file.as_deref(), env)?;
+        let mcp_servers = super::mcp::resolve(&file_cfg.mcp_servers, config_file.as_deref(), env)?;
         let [f, e, g] = [file_layer, env_layer, flags];
         let settings = Settings {
             paths,

@@ -11,13 +11,13 @@ use serde_json::{Value, json};
 use super::server::Response;
 
 fn installed(var: &str, relative: &str) -> PathBuf {
-    let path = match std::env::var_os(var) {
-        Some(path) => PathBuf::from(path),
-        None => {
+    let path = std::env::var_os(var).map_or_else(
+        || {
             let home = std::env::var_os("HOME").expect("HOME is set");
             Path::new(&home).join(".cache/mitchell-mcp").join(relative)
-        }
-    };
+        },
+        PathBuf::from,
+    );
     assert!(
         path.is_file(),
         "{} is missing: run `bash scripts/install-mcp-servers.sh` (or set {var})",
@@ -48,7 +48,12 @@ pub fn faulty_server() -> PathBuf {
 pub fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
         .current_dir(dir)
-        .args(["-c", "user.name=Test", "-c", "user.email=test@example.invalid"])
+        .args([
+            "-c",
+            "user.name=Test",
+            "-c",
+            "user.email=test@example.invalid",
+        ])
         .args(args)
         .output()
         .expect("git runs");
@@ -70,7 +75,10 @@ pub fn commits(dir: &Path) -> usize {
         .args(["rev-list", "--all", "--count"])
         .output()
         .expect("git runs");
-    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap_or(0)
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .unwrap_or(0)
 }
 
 /// A model reply that calls one tool.

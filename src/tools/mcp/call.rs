@@ -85,7 +85,11 @@ pub fn shown(name: &str, arguments: &str) -> String {
         return name.to_owned();
     }
     let short: String = arguments.chars().take(160).collect();
-    let more = if short.len() < arguments.len() { "…" } else { "" };
+    let more = if short.len() < arguments.len() {
+        "…"
+    } else {
+        ""
+    };
     format!("{name} {short}{more}")
 }
 
@@ -121,11 +125,16 @@ pub fn ended(
         ),
         Err(CallError::Timeout) => {
             let why = format!("no answer within {timeout_secs} s (tools.timeout)");
-            (why.clone(), format!("error: MCP server `{server}` gave {why}"))
+            (
+                why.clone(),
+                format!("error: MCP server `{server}` gave {why}"),
+            )
         }
         Err(CallError::Died(why)) => (
             format!("the server died during the call: {why}"),
-            format!("error: MCP server `{server}` died during the call: {why}. Its tools are gone."),
+            format!(
+                "error: MCP server `{server}` died during the call: {why}. Its tools are gone."
+            ),
         ),
         Err(CallError::Rpc(message)) => (
             format!("the server answered with an error: {message}"),

@@ -202,7 +202,8 @@ fn http_transport(
         value.set_sensitive(true);
         custom.insert(name, value);
     }
-    let config = StreamableHttpClientTransportConfig::with_uri(url.to_owned()).custom_headers(custom);
+    let config =
+        StreamableHttpClientTransportConfig::with_uri(url.to_owned()).custom_headers(custom);
     Ok(StreamableHttpClientTransport::with_client(client, config))
 }
 

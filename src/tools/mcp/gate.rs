@@ -30,7 +30,9 @@ impl McpVerdict {
     /// Why, in a few words (for `mcp list` and the tool's stderr line).
     pub fn why(&self, server: &str) -> String {
         match self {
-            McpVerdict::Listed(glob) => format!("read-only: `{glob}` in mcp_servers.{server}.read_only"),
+            McpVerdict::Listed(glob) => {
+                format!("read-only: `{glob}` in mcp_servers.{server}.read_only")
+            }
             McpVerdict::Hinted => "read-only: the server marks it readOnlyHint".to_owned(),
             McpVerdict::NeedsApproval(reason) => reason.clone(),
             McpVerdict::Denied(rule) => format!("denied by the tools.deny rule `{rule}`"),
@@ -49,7 +51,9 @@ fn rules(patterns: &[String]) -> Vec<(String, GlobMatcher)> {
         .iter()
         .filter_map(|p| {
             let p = p.trim();
-            Glob::new(p).ok().map(|g| (p.to_owned(), g.compile_matcher()))
+            Glob::new(p)
+                .ok()
+                .map(|g| (p.to_owned(), g.compile_matcher()))
         })
         .collect()
 }
@@ -105,8 +109,14 @@ mod tests {
             judge(&tool("git_diff_staged", None, None)),
             McpVerdict::Listed("git_diff*".into())
         );
-        assert_eq!(judge(&tool("git_log", Some(true), None)), McpVerdict::Hinted);
-        assert_eq!(judge(&tool("git_log", Some(true), Some(false))), McpVerdict::Hinted);
+        assert_eq!(
+            judge(&tool("git_log", Some(true), None)),
+            McpVerdict::Hinted
+        );
+        assert_eq!(
+            judge(&tool("git_log", Some(true), Some(false))),
+            McpVerdict::Hinted
+        );
         for t in [
             tool("git_commit", Some(false), Some(false)),
             tool("git_commit", None, None),
@@ -123,7 +133,10 @@ mod tests {
             gate.judge("git", &tool("git_log", Some(true), None)),
             McpVerdict::Denied("git__git_log".into())
         );
-        assert!(gate.judge("git", &tool("git_status", None, None)).runs_at_once());
+        assert!(
+            gate.judge("git", &tool("git_status", None, None))
+                .runs_at_once()
+        );
         assert!(matches!(
             gate.judge("fs", &tool("read_file", Some(true), None)),
             McpVerdict::Denied(_)

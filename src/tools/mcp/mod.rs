@@ -144,7 +144,10 @@ impl McpServers {
     pub async fn specs(&self) -> Vec<ToolSpec> {
         let servers = self.servers.lock().await;
         let mut specs = Vec::new();
-        for server in servers.iter().filter(|s| matches!(s.state, State::Running(_))) {
+        for server in servers
+            .iter()
+            .filter(|s| matches!(s.state, State::Running(_)))
+        {
             for tool in &server.tools {
                 let name = format!("{}{SEPARATOR}{}", server.config.name, tool.name);
                 if name.len() > 64
@@ -268,13 +271,15 @@ impl McpServers {
         let mut servers = self.servers.lock().await;
         let running: Vec<Connection> = servers
             .iter_mut()
-            .filter_map(|s| match std::mem::replace(&mut s.state, State::NotStarted) {
-                State::Running(c) => Some(c),
-                other => {
-                    s.state = other;
-                    None
-                }
-            })
+            .filter_map(
+                |s| match std::mem::replace(&mut s.state, State::NotStarted) {
+                    State::Running(c) => Some(c),
+                    other => {
+                        s.state = other;
+                        None
+                    }
+                },
+            )
             .collect();
         futures_util::future::join_all(running.into_iter().map(Connection::stop)).await;
     }
@@ -294,13 +299,21 @@ pub fn report_text(reports: &[ServerReport]) -> String {
         text.push_str("no MCP servers configured (add them under mcp_servers: in config.yaml)\n");
     }
     for r in reports {
-        let _ = write!(text, "{}  {} {}  {}", r.name, r.transport, r.target, r.state);
+        let _ = write!(
+            text,
+            "{}  {} {}  {}",
+            r.name, r.transport, r.target, r.state
+        );
         if let Some(error) = &r.error {
             let _ = write!(text, ": {error}");
         }
         text.push('\n');
         for t in &r.tools {
-            let mark = if t.runs_without_asking { "runs" } else { "asks" };
+            let mark = if t.runs_without_asking {
+                "runs"
+            } else {
+                "asks"
+            };
             let _ = writeln!(text, "  {:<32} {mark}  ({})", t.name, t.why);
         }
     }
