@@ -470,3 +470,44 @@ fn a_bad_mcp_servers_entry_is_a_config_error() {
         .stderr(predicate::str::contains("mcp_servers.both in "))
         .stderr(predicate::str::contains("either command or url, not both"));
 }
+
+#[test]
+fn the_repl_keeps_its_servers_across_turns_and_mcp_lists_them() {
+    use expectrl::{Expect, Session};
+    let tmp = tempfile::tempdir().unwrap();
+    let pidfile = tmp.path().join("pid");
+    let env = TestEnv::new();
+    env.write_config(&faulty_config("serve", &pidfile, 10));
+    let server = Server::start(vec![
+        tool_call("c1", "flaky__echo", &json!({"turn": 1})),
+        answer("first done"),
+        tool_call("c2", "flaky__echo", &json!({"turn": 2})),
+        answer("second done"),
+    ]);
+    let mut cmd = env.std_cmd();
+    cmd.env("TERM", "xterm")
+        .args(["chat", "--base-url", &server.url(), "--model", "m"]);
+    let mut p = Session::spawn(cmd).unwrap();
+    p.set_expect_timeout(Some(Duration::from_secs(30)));
+    p.expect("m> ").unwrap();
+    p.send("first\r").unwrap();
+    p.expect("first done").unwrap();
+    let first_pid = std::fs::read_to_string(&pidfile).unwrap();
+    p.send("second\r").unwrap();
+    p.expect("second done").unwrap();
+    p.send("/mcp\r").unwrap();
+    p.expect("flaky  stdio python3").unwrap();
+    p.expect("running").unwrap();
+    p.expect("flaky__echo").unwrap();
+    p.send("/quit\r").unwrap();
+    p.expect(expectrl::Eof).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&pidfile).unwrap(),
+        first_pid,
+        "one server process for both turns"
+    );
+    let results = tool_results(&server.requests()[3]);
+    assert_eq!(results.len(), 2, "{results:?}");
+    assert!(results[1].contains(r#""turn": 2"#), "{results:?}");
+    assert!(gone(&pidfile), "the server stopped with the REPL");
+}
