@@ -5,7 +5,8 @@
 //! refused without a terminal and leaves the repository and files untouched, and runs when
 //! approved in a pty; `tools.deny` and `--tools read-only` apply; a server that exits at start,
 //! one killed mid-call, one that never answers and one that answers with a JSON-RPC error each
-//! give one line and the turn goes on; `mcp list` (and `--json`) and `mcp call`.
+//! give one line and the turn goes on; `mcp list` (and `--json`) and `mcp call`; the REPL keeps
+//! one server process across turns; a streamable-HTTP server gets its `${VAR}`-expanded headers.
 
 // Tests: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
@@ -510,4 +511,70 @@ fn the_repl_keeps_its_servers_across_turns_and_mcp_lists_them() {
     assert_eq!(results.len(), 2, "{results:?}");
     assert!(results[1].contains(r#""turn": 2"#), "{results:?}");
     assert!(gone(&pidfile), "the server stopped with the REPL");
+}
+
+/// The streamable-HTTP server of the HTTP test, killed when dropped.
+struct HttpServer(std::process::Child);
+
+impl Drop for HttpServer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn a_streamable_http_server_gets_its_expanded_headers() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    // The Python SDK's own server, from the virtualenv mcp-server-git is installed in.
+    let python = git_server().with_file_name("python");
+    let script = faulty_server().with_file_name("http_server.py");
+    let _server = HttpServer(
+        std::process::Command::new(python)
+            .arg(script)
+            .arg(port.to_string())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let up = (0..150).any(|_| {
+        std::thread::sleep(Duration::from_millis(100));
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+    });
+    assert!(up, "the HTTP MCP server listens on {port}");
+    let env = TestEnv::new();
+    env.write_config(&format!(
+        "mcp_servers:\n  web:\n    url: http://127.0.0.1:{port}/mcp\n    \
+         headers: {{Authorization: \"Bearer ${{WEB_TOKEN}}\"}}\n    read_only: [whoami]\n"
+    ));
+    env.cmd()
+        .env("WEB_TOKEN", "s3cret")
+        .args(["mcp", "call", "web", "whoami"])
+        .timeout(Duration::from_secs(30))
+        .assert()
+        .success()
+        .stdout("authorization=Bearer s3cret\n");
+    let out = env
+        .cmd()
+        .env("WEB_TOKEN", "s3cret")
+        .args(["mcp", "list", "--json"])
+        .timeout(Duration::from_secs(30))
+        .assert()
+        .success();
+    let servers: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(servers[0]["transport"], "http");
+    assert_eq!(servers[0]["state"], "running");
+    assert_eq!(servers[0]["tools"][0]["name"], "web__whoami");
+    env.cmd()
+        .args(["mcp", "list"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "failed: did not start: ${WEB_TOKEN} not set",
+        ));
 }
