@@ -81,7 +81,7 @@ async fn call(
         )));
     }
     let parsed = mcp::call::parse_arguments(arguments).map_err(error::usage_msg)?;
-    servers.start(out).await;
+    servers.start_one(server, out).await;
     let verdict = match servers.judge(server, tool).await {
         Ok(verdict) => verdict,
         Err(why) if why.contains("has no tool") => return Err(error::usage_msg(why)),

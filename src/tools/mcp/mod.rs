@@ -100,12 +100,22 @@ impl McpServers {
 
     /// Starts every server not started yet, all at once; one stderr line per failure.
     pub async fn start(&self, out: &mut Output) {
+        self.start_some(None, out).await;
+    }
+
+    /// Starts `name` only (`mcp call`), if it is not started yet.
+    pub async fn start_one(&self, name: &str, out: &mut Output) {
+        self.start_some(Some(name), out).await;
+    }
+
+    async fn start_some(&self, only: Option<&str>, out: &mut Output) {
         let mut servers = self.servers.lock().await;
         let timeout = self.timeout;
         let starting = servers
             .iter()
             .enumerate()
             .filter(|(_, s)| matches!(s.state, State::NotStarted))
+            .filter(|(_, s)| only.is_none_or(|name| s.config.name == name))
             .map(|(i, s)| {
                 let config = s.config.clone();
                 async move {
