@@ -86,6 +86,9 @@ pub fn run(
         options,
         &runtime,
     )?;
+    if let Some(servers) = agent.as_ref().and_then(crate::tools::Agent::mcp) {
+        runtime.block_on(servers.stop());
+    }
     if ended.reader_gone {
         return Ok(ExitStatus::Success);
     }

@@ -64,6 +64,7 @@ pub fn run(
             show_reasoning: args.show_reasoning,
             route: !args.no_route,
         },
+        mcp: crate::tools::mcp::McpServers::from_settings(&settings),
         settings,
         provider,
         store,

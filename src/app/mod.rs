@@ -11,6 +11,7 @@ pub mod documents;
 pub mod eval;
 pub mod local_model;
 pub mod man;
+pub mod mcp;
 pub mod persona;
 pub mod repl;
 pub mod served_models;
@@ -49,6 +50,7 @@ pub fn dispatch(cli: Cli, env: &Env, out: &mut Output) -> anyhow::Result<ExitSta
         Some(Command::Persona(cmd)) => persona::run(global, cmd, env, out),
         Some(Command::Eval(args)) => eval::run(global, &args, env, out),
         Some(Command::Sessions(cmd)) => sessions::run(global, cmd, env, out),
+        Some(Command::Mcp(cmd)) => mcp::run(global, cmd, env, out),
         Some(Command::Config(cmd)) => config::run(global, &cmd, env, out),
         Some(Command::Completions { shell }) => completions::run(shell, out),
         Some(Command::Man) => man::run(out),

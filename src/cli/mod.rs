@@ -4,6 +4,7 @@
 mod ask;
 mod documents;
 mod eval;
+mod mcp;
 mod model;
 mod persona;
 mod sessions;
@@ -19,6 +20,7 @@ pub use crate::output::RenderChoice;
 pub use ask::{AskArgs, ChatArgs, ModelArgs, ReplyArgs, ToolArgs};
 pub use documents::{DocumentArgs, DocumentFormat, HealthCheckArgs, RouteArgs};
 pub use eval::EvalArgs;
+pub use mcp::McpCommand;
 pub use model::{CacheCommand, ModelCommand, ModelFetchArgs, ModelPullArgs};
 pub use persona::PersonaCommand;
 pub use sessions::{ExportFormat, SessionsCommand};
@@ -93,6 +95,9 @@ pub enum Command {
     /// List, show, export, search and remove saved sessions.
     #[command(subcommand)]
     Sessions(SessionsCommand),
+    /// List the MCP servers' tools (and which run without asking), or call one.
+    #[command(subcommand)]
+    Mcp(McpCommand),
     /// Show the effective configuration and where it is read from.
     #[command(subcommand)]
     Config(ConfigCommand),

@@ -42,6 +42,9 @@ pub struct FileConfig {
     pub playbook_budget: Option<u32>,
     /// The embedded engine.
     pub local: Option<LocalConfig>,
+    /// MCP servers whose tools the agent offers (`SERVER__TOOL`).
+    #[serde(default)]
+    pub mcp_servers: BTreeMap<String, super::mcp::McpServerConfig>,
     /// Named OpenAI-compatible endpoints.
     #[serde(default)]
     pub providers: BTreeMap<String, ProviderConfig>,

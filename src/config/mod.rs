@@ -7,6 +7,7 @@ mod choices;
 mod env;
 pub mod file;
 pub mod keys;
+pub mod mcp;
 mod paths;
 mod settings;
 pub mod tools;
@@ -18,6 +19,7 @@ pub use backend::{Backend, HttpTarget, KeySource, LocalTarget, OPENAI_BASE_URL, 
 pub use choices::{ColorChoice, Detail, PLAYBOOK_BUDGET, Playbook, RenderChoice};
 pub use env::Env;
 pub use file::{FileConfig, JsonMode, LocalConfig, ProviderConfig, ProviderKind, TokenParam};
+pub use mcp::{McpServer, McpServerConfig, McpTransport};
 pub use paths::{Paths, create_private_dir};
 pub use settings::{KEYS, Layer, Plain, Secret, Settings, Source, Sourced};
 pub use tools::{ToolFlags, ToolMode, ToolSettings};
@@ -55,6 +57,8 @@ pub enum ConfigError {
         provider: String,
         missing: &'static str,
     },
+    #[error("{setting}: {why}")]
+    Mcp { setting: String, why: String },
     #[error("{setting} {value} is out of range: {why}")]
     OutOfRange {
         setting: String,

@@ -149,6 +149,8 @@ pub struct Settings {
     pub tools: super::ToolSettings,
     /// The default local model from the file's `local.model`.
     pub local_model: Sourced<Option<String>>,
+    /// The file's `mcp_servers`, checked and `${VAR}`-expanded.
+    pub mcp_servers: Vec<super::McpServer>,
     /// Named endpoints from the file.
     pub providers: BTreeMap<String, ProviderConfig>,
     /// `MITCHELL_API_KEY`, then `OPENAI_API_KEY`: (variable, value).
@@ -219,12 +221,14 @@ impl Settings {
             env,
             &flags.tools,
         )?;
+        let mcp_servers = super::mcp::resolve(&file_cfg.mcp_servers, config_file.as_deref(), env)?;
         let settings = Settings {
             paths,
             config_file,
             plain: Plain::merge(file_layer, env_layer, flags),
             tools,
             local_model,
+            mcp_servers,
             providers: file_cfg.providers,
             env_keys,
             provider_keys,

@@ -55,8 +55,16 @@ pub struct ToolOutcome {
 /// A boxed future, so `Toolbox` stays object-safe.
 pub type ToolFuture<'a> = Pin<Box<dyn Future<Output = ToolOutcome> + 'a>>;
 
+/// A boxed future of the toolbox's set-up.
+pub type PrepareFuture<'a> = Pin<Box<dyn Future<Output = ()> + 'a>>;
+
 /// The tools a turn may call.
 pub trait Toolbox {
+    /// Called once at the start of every turn, before `specs`: starts what the tools need
+    /// (MCP servers start here, lazily). Failures are the toolbox's to report; nothing stops.
+    fn prepare<'a>(&'a mut self, _out: &'a mut Output) -> PrepareFuture<'a> {
+        Box::pin(std::future::ready(()))
+    }
     /// What the model is offered.
     fn specs(&self) -> Vec<ToolSpec>;
     /// Runs one call (asking the user first when the gate says so). Never fails: a refusal or
@@ -160,9 +168,10 @@ pub async fn run_turn(
     options: ExchangeOptions,
     observer: &mut dyn TurnObserver,
 ) -> anyhow::Result<TurnEnd> {
-    if let Some(tools) = toolbox.as_deref()
+    if let Some(tools) = toolbox.as_deref_mut()
         && request.tools.is_empty()
     {
+        tools.prepare(out).await;
         request.tools = tools.specs();
     }
     let mut steps = Vec::new();

@@ -5,10 +5,13 @@
 //! and its output is capped (head and tail). Before a result goes to a model it is scrubbed
 //! of secrets (`scrub`) — always for an HTTP endpoint, for the embedded model unless
 //! `tools.redact_local: false`. One stderr line per call says what ran and how it ended.
+//! Tools of MCP servers (`mcp`) are offered next to these as `SERVER__TOOL`, behind the same
+//! approval and the same cap and scrub.
 
 mod approve;
 mod files;
 pub mod gate;
+pub mod mcp;
 mod parse;
 mod run;
 pub mod scrub;
@@ -22,7 +25,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::config::{Settings, ToolMode, ToolSettings};
-use crate::conversation::turn::{Step, ToolFuture, ToolOutcome, Toolbox};
+use crate::conversation::turn::{PrepareFuture, Step, ToolFuture, ToolOutcome, Toolbox};
 use crate::llm::{Provider, ToolCall, ToolSpec};
 use crate::output::Output;
 use gate::{Gate, Verdict};
@@ -118,6 +121,10 @@ pub struct Agent {
     limit: usize,
     /// Lines approved with "always" this session.
     always: BTreeSet<String>,
+    /// The configured MCP servers (started by the first `prepare`).
+    mcp: Option<mcp::McpServers>,
+    /// Their tools, as of the last `prepare`.
+    mcp_specs: Vec<ToolSpec>,
 }
 
 impl Agent {
@@ -150,7 +157,32 @@ impl Agent {
             api_key: provider.api_key().map(str::to_owned),
             limit: RESULT_LIMIT.min(context * 4 * 15 / 100).max(1024),
             always: BTreeSet::new(),
+            mcp: mcp::McpServers::from_settings(settings),
+            mcp_specs: Vec::new(),
         })
+    }
+
+    /// Uses `servers` (kept by the REPL across turns) instead of this agent's own.
+    pub fn use_mcp(&mut self, servers: Option<mcp::McpServers>) {
+        self.mcp = servers;
+    }
+
+    /// The MCP servers this agent offers tools from.
+    pub fn mcp(&self) -> Option<&mcp::McpServers> {
+        self.mcp.as_ref()
+    }
+
+    fn no_such_tool(&self, call: &ToolCall) -> ToolOutcome {
+        let mut step = step(call);
+        step.decision = "refused".into();
+        let mut names: Vec<String> = specs().into_iter().map(|s| s.name).collect();
+        names.extend(self.mcp_specs.iter().map(|s| s.name.clone()));
+        let content = format!(
+            "error: there is no tool `{}`; the tools are {}",
+            call.name,
+            names.join(", ")
+        );
+        ToolOutcome { content, step }
     }
 
     async fn run_command(&mut self, call: &ToolCall, out: &mut Output) -> ToolOutcome {
@@ -330,8 +362,19 @@ impl Agent {
 }
 
 impl Toolbox for Agent {
+    fn prepare<'a>(&'a mut self, out: &'a mut Output) -> PrepareFuture<'a> {
+        Box::pin(async move {
+            if let Some(servers) = self.mcp.clone() {
+                servers.start(out).await;
+                self.mcp_specs = servers.specs().await;
+            }
+        })
+    }
+
     fn specs(&self) -> Vec<ToolSpec> {
-        specs()
+        let mut all = specs();
+        all.extend(self.mcp_specs.iter().cloned());
+        all
     }
 
     fn call<'a>(&'a mut self, call: &'a ToolCall, out: &'a mut Output) -> ToolFuture<'a> {
@@ -340,15 +383,12 @@ impl Toolbox for Agent {
                 "run_command" => self.run_command(call, out).await,
                 "read_file" => self.read_file(call, out),
                 "http_get" => self.http_get(call, out).await,
-                other => {
-                    let mut step = step(call);
-                    step.decision = "refused".into();
-                    let content = format!(
-                        "error: there is no tool `{other}`; the tools are run_command, read_file \
-                         and http_get"
-                    );
-                    ToolOutcome { content, step }
-                }
+                name => match self.mcp.clone() {
+                    Some(servers) if mcp::split_name(name).is_some() => {
+                        self.mcp_call(&servers, call, out).await
+                    }
+                    _ => self.no_such_tool(call),
+                },
             }
         })
     }

@@ -10,6 +10,7 @@
 
 #![allow(dead_code)]
 
+pub mod mcp;
 pub mod pty;
 pub mod server;
 

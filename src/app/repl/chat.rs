@@ -39,6 +39,8 @@ pub struct Chat {
     pub usage: Usage,
     /// Files (`-f`, `/file`) that go before the next message.
     pub attachments: Attachments,
+    /// The MCP servers, kept across turns (started by the first turn that offers tools).
+    pub mcp: Option<crate::tools::mcp::McpServers>,
 }
 
 /// A model name short enough for the prompt (a GGUF path becomes its file stem).
@@ -130,6 +132,9 @@ impl Chat {
             let _guard = rt.enter();
             crate::tools::Agent::for_provider(&self.settings, self.provider.as_ref(), out)
         };
+        if let Some(agent) = agent.as_mut() {
+            agent.use_mcp(self.mcp.clone());
+        }
         if agent.is_some() {
             system.push_str("\n\n");
             system.push_str(&crate::tools::system_note(&self.settings.tools));

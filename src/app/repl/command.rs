@@ -27,6 +27,8 @@ pub enum Command {
     },
     Retry,
     Usage,
+    /// The MCP servers, their state and tools (starting them if needed).
+    Mcp,
     Edit,
     /// Attach a text file to the next message (`~/` is the home folder).
     File(String),
@@ -143,6 +145,11 @@ pub const COMMANDS: &[Spec] = &[
         about: "token usage of this session",
     },
     Spec {
+        name: "mcp",
+        args: "",
+        about: "the MCP servers: state, tools, which run without asking",
+    },
+    Spec {
         name: "edit",
         args: "",
         about: "write the next message in $EDITOR",
@@ -220,6 +227,7 @@ pub fn parse(line: &str) -> Result<Input, ParseError> {
         "export" => export(arg)?,
         "retry" => Command::Retry,
         "usage" => Command::Usage,
+        "mcp" => Command::Mcp,
         "edit" => Command::Edit,
         "file" => Command::File(need("PATH")?),
         "copy" => Command::Copy,
@@ -338,6 +346,7 @@ mod tests {
         assert_eq!(cmd("/rename dr plan"), Command::Rename("dr plan".into()));
         assert_eq!(cmd("/retry"), Command::Retry);
         assert_eq!(cmd("/usage"), Command::Usage);
+        assert_eq!(cmd("/mcp"), Command::Mcp);
         assert_eq!(cmd("/edit"), Command::Edit);
         assert_eq!(
             cmd("/file notes/my plan.md"),

@@ -12,6 +12,18 @@ use crate::documents::Kind;
 use crate::output::{Output, clipboard};
 use crate::store::{export, format_time};
 
+/// `/mcp`: every MCP server (started if it was not), its state and tools.
+fn mcp_servers(chat: &Chat, rt: &tokio::runtime::Runtime, out: &mut Output) -> std::io::Result<()> {
+    let reports = match &chat.mcp {
+        Some(servers) => rt.block_on(async {
+            servers.start(out).await;
+            servers.report().await
+        }),
+        None => Vec::new(),
+    };
+    out.print(&crate::tools::mcp::report_text(&reports))
+}
+
 /// What the loop does next.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Flow {
@@ -107,6 +119,7 @@ pub fn run(
         Command::Overview(text) => super::documents::draft(chat, Kind::Overview, &text, rt, out)?,
         Command::Health => super::documents::health(chat, editor, out)?,
         Command::Usage => out.print(&usage(chat)?)?,
+        Command::Mcp => mcp_servers(chat, rt, out)?,
         Command::Edit => {
             let text = edit(chat)?;
             if text.trim().is_empty() {
