@@ -288,6 +288,7 @@ fn save_prefix(
         .map_err(|e| e.to_string())
         .and_then(|()| ctx.state_save_file(&tmp, tokens).map_err(|e| e.to_string()))
         .and_then(|()| std::fs::rename(&tmp, path).map_err(|e| e.to_string()));
+    prompt::prune_cache(dir, prompt::CACHE_ENTRIES);
     if let Err(e) = result {
         let _ = std::fs::remove_file(&tmp);
         notice(
