@@ -47,16 +47,17 @@ impl Section {
             }
             Section::Causes => {
                 "List the root cause as JSON `root_cause`: the chain of causes from the notes, \
-                 first cause first, one short sentence each."
+                 first cause first, one short sentence (at most 20 words) each."
             }
             Section::Resolution => {
                 "List the resolution as JSON: `immediate` (what was done during the incident to \
-                 stop it) and `long_term` (fixes done or planned so it stays fixed). Short items; \
-                 [] when the notes say nothing."
+                 stop it) and `long_term` (fixes done or planned so it stays fixed). Items of at \
+                 most 20 words; [] when the notes say nothing."
             }
             Section::Lessons => {
                 "List the lessons as JSON: `went_well`, `went_wrong`, and `prevention` (why it \
-                 will not happen again). Short items from the notes; [] when they say nothing."
+                 will not happen again). Items of at most 20 words, from the notes; [] when they \
+                 say nothing."
             }
             Section::Tasks => {
                 "List the follow-up tasks the notes call for as JSON `tasks`: short imperative \
@@ -68,7 +69,7 @@ impl Section {
     fn schema(self) -> Value {
         let text =
             |min: u64, max: u64| json!({"type": "string", "minLength": min, "maxLength": max});
-        let list = |min: u64, max: u64| json!({"type": "array", "items": text(3, 160), "minItems": min, "maxItems": max});
+        let list = |min: u64, max: u64| json!({"type": "array", "items": text(3, 200), "minItems": min, "maxItems": max});
         let object = |props: Value, required: &[&str]| {
             json!({"type": "object", "properties": props, "required": required,
                    "additionalProperties": false})

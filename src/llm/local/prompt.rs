@@ -103,7 +103,7 @@ pub fn render(
 /// settings that shape the saved state.
 pub fn cache_file(dir: &Path, model_id: &str, prefix: &str, n_ctx: u32, n_batch: u32) -> PathBuf {
     let mut h = Sha256::new();
-    h.update(b"mitchell-prefix-v1\0");
+    h.update(b"mitchell-prefix-v2\0");
     h.update(model_id.as_bytes());
     h.update(b"\0");
     h.update(prefix.as_bytes());
