@@ -175,7 +175,7 @@ fn rfc3339(text: &str) -> Option<super::timestamp::Rfc3339> {
 /// A model's health check made to hold only what the notes say: every value the notes state
 /// plainly replaces the model's, and a model value whose number is not in the notes (or a
 /// yes/no or a time about something the notes never mention) is dropped.
-pub fn ground_health_check(model: HealthCheck, notes: &str) -> HealthCheck {
+pub fn ground_health_check(model: &HealthCheck, notes: &str) -> HealthCheck {
     let facts = health_facts(notes);
     let known = KnownNumbers::of(notes);
     let lower = notes.to_lowercase();
@@ -264,7 +264,7 @@ mod tests {
             secrets_rotated: Some(true),
             ..HealthCheck::default()
         };
-        let grounded = ground_health_check(model, "uptime 99.95%, 7 manual tasks");
+        let grounded = ground_health_check(&model, "uptime 99.95%, 7 manual tasks");
         assert_eq!(grounded.uptime_percent, Some(99.95));
         assert_eq!(grounded.manual_tasks, Some(7));
         assert_eq!(grounded.secrets_rotated, None);

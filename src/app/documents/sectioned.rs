@@ -59,7 +59,7 @@ pub async fn draft_postmortem(
 /// they are).
 pub fn ground(doc: Document, notes: &str) -> Document {
     match doc {
-        Document::HealthCheck(h) => Document::HealthCheck(ground_health_check(h, notes)),
+        Document::HealthCheck(h) => Document::HealthCheck(ground_health_check(&h, notes)),
         other => other,
     }
 }

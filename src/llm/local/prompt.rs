@@ -126,7 +126,7 @@ pub fn prune_cache(dir: &Path, keep: usize) {
         .filter(|p| p.extension().is_some_and(|e| e == "state"))
         .filter_map(|p| Some((std::fs::metadata(&p).ok()?.modified().ok()?, p)))
         .collect();
-    states.sort_by(|a, b| b.0.cmp(&a.0));
+    states.sort_by_key(|s| std::cmp::Reverse(s.0));
     for (_, old) in states.into_iter().skip(keep) {
         let _ = std::fs::remove_file(old);
     }
