@@ -20,13 +20,14 @@ use serde_json::Value;
 const CHECKOUT: &str = include_str!("fixtures/notes/checkout-outage.txt");
 const HEALTH: &str = include_str!("fixtures/notes/weekly-health.txt");
 
-/// `mitchell <kind> --format json` with `model` on 2 threads, the notes on stdin.
+/// `mitchell <kind> --format json` with `model` on 1 thread (steadier than 2 on a busy
+/// machine), the notes on stdin.
 fn draft(env: &TestEnv, kind: &str, model: &Path, notes: &str, extra: &[&str]) -> Value {
     let out = env
         .cmd()
         .args([kind, "--provider", "local", "--model"])
         .arg(model)
-        .args(["--threads", "2", "--format", "json"])
+        .args(["--threads", "1", "--format", "json"])
         .args(extra)
         .write_stdin(notes)
         .output()
