@@ -8,6 +8,7 @@
 //! that session too.
 
 pub mod draft;
+pub mod sectioned;
 pub mod session;
 
 use std::io::{BufRead, Read};

@@ -6,6 +6,8 @@
 
 pub mod diagram;
 pub mod draft;
+pub mod facts;
+pub mod figures;
 pub mod health_check;
 pub mod input;
 pub mod interview;
@@ -14,6 +16,7 @@ pub mod ordered;
 pub mod overview;
 pub mod postmortem;
 pub mod router;
+pub mod sections;
 pub mod text;
 pub mod timestamp;
 

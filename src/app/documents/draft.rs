@@ -5,6 +5,9 @@
 //! exit 1 with the errors and the raw draft saved under the data directory. Every request goes
 //! through the turn engine with the provider the caller holds (`ask`, a document command or
 //! the REPL, which passes its own system prompt with `/detail` and `/system` applied).
+//!
+//! The embedded model drafts differently (`sectioned`): a postmortem section by section with
+//! the notes' plain facts kept as written, a health check grounded in the notes.
 
 use anyhow::Context;
 use jiff::Timestamp;
@@ -41,6 +44,19 @@ pub fn draft_document(
     out: &mut Output,
     runtime: &tokio::runtime::Runtime,
 ) -> anyhow::Result<Option<Document>> {
+    if super::sectioned::sectioned(provider, kind) {
+        let doc = runtime.block_on(super::sectioned::draft_postmortem(
+            settings, provider, system, text, out,
+        ))?;
+        return Ok(Some(Document::Postmortem(doc)));
+    }
+    let grounded = |doc: Document| {
+        if provider.is_local() {
+            super::sectioned::ground(doc, text)
+        } else {
+            doc
+        }
+    };
     let mut request = draft::request(kind, system, text);
     // A whole document fits well within this; a small model stuck repeating itself stops here.
     request.max_tokens = Some(settings.max_tokens.value.unwrap_or(DRAFT_MAX_TOKENS));
@@ -56,7 +72,7 @@ pub fn draft_document(
     runtime.block_on(async {
         let first = collect(provider, request.clone(), out).await?;
         let mut errors = match draft::validate(kind, &first.text) {
-            Ok(doc) => return Ok(Some(doc)),
+            Ok(doc) => return Ok(Some(grounded(doc))),
             Err(errors) => errors,
         };
         if first.finish_reason.as_deref() == Some("length") {
@@ -76,7 +92,7 @@ pub fn draft_document(
         );
         let second = collect(provider, repair, out).await?;
         match draft::validate(kind, &second.text) {
-            Ok(doc) => Ok(Some(doc)),
+            Ok(doc) => Ok(Some(grounded(doc))),
             Err(errors) => {
                 let path = save_draft(settings, kind, &second.text)?;
                 let mut lines = vec![format!(
@@ -99,7 +115,7 @@ const REPAIR_DRAFT_CHARS: usize = 6000;
 
 /// Runs one request through the turn engine (no tools, nothing echoed) and returns the reply;
 /// Ctrl-C cancels (exit 130), and a stream that ended early or failed is an error.
-async fn collect(
+pub(super) async fn collect(
     provider: &dyn Provider,
     request: ChatRequest,
     out: &mut Output,

@@ -11,6 +11,8 @@ use llama_cpp_2::llama_batch::LlamaBatch;
 use llama_cpp_2::model::{LlamaChatTemplate, LlamaModel};
 use llama_cpp_2::sampling::LlamaSampler;
 use llama_cpp_2::token::LlamaToken;
+use llama_cpp_2::token::data::LlamaTokenData;
+use llama_cpp_2::token::data_array::LlamaTokenDataArray;
 use tokio::sync::mpsc;
 
 use super::prompt;
@@ -20,7 +22,10 @@ use crate::llm::{ChatRequest, Error, StreamEvent, Usage};
 
 /// Prompt tokens per decode call: small enough to notice a cancel within ~100 ms.
 const PREFILL_CHUNK: usize = 64;
-pub const N_BATCH: u32 = 512;
+/// No batch is ever larger than a prefill chunk, so the compute buffer (sized for n_ubatch
+/// tokens) is sized for one: 512 cost the 1.5B model hundreds of MiB it never used.
+pub const N_BATCH: u32 = 64;
+
 const DEFAULT_TEMPERATURE: f32 = 0.6;
 /// Tokens the repetition penalty looks back over.
 const PENALTY_LAST_N: i32 = 256;
@@ -108,6 +113,7 @@ fn generate(
     let params = LlamaContextParams::default()
         .with_n_ctx(NonZeroU32::new(engine.n_ctx))
         .with_n_batch(N_BATCH)
+        .with_n_ubatch(N_BATCH)
         .with_n_threads(engine.threads)
         .with_n_threads_batch(engine.threads);
     let backend = super::backend().map_err(Stop::Failed)?;
@@ -168,7 +174,7 @@ fn generate(
         if tx.is_closed() {
             return Err(Stop::Cancelled);
         }
-        let token = sampler.sample(&ctx, -1);
+        let token = sampler.sample(&ctx);
         if model.vocab().is_eog(token) {
             break "stop";
         }
@@ -290,6 +296,7 @@ fn save_prefix(
         .map_err(|e| e.to_string())
         .and_then(|()| ctx.state_save_file(&tmp, tokens).map_err(|e| e.to_string()))
         .and_then(|()| std::fs::rename(&tmp, path).map_err(|e| e.to_string()));
+    prompt::prune_cache(dir, prompt::CACHE_ENTRIES);
     if let Err(e) = result {
         let _ = std::fs::remove_file(&tmp);
         notice(
@@ -308,27 +315,68 @@ fn phase(tx: &mpsc::Sender<StreamEvent>, label: &str) {
     let _ = tx.blocking_send(StreamEvent::Phase(label.to_owned()));
 }
 
-/// Grammar (for a JSON schema) first, then the usual truncation and temperature.
-fn sampler(engine: &Engine, request: &ChatRequest) -> Result<LlamaSampler, Stop> {
-    let mut chain = Vec::new();
-    if let Some(format) = &request.json_schema {
-        let grammar = llama_cpp_2::json_schema_to_grammar(&format.schema.to_string())
-            .map_err(|e| format!("turning the JSON schema into a grammar: {e}"))?;
-        let g = LlamaSampler::grammar(&engine.model, &grammar, "root")
-            .map_err(|e| format!("loading the grammar: {e}"))?;
-        chain.push(g);
-    } else if engine.tool_support && !request.tools.is_empty() {
-        let grammar = tools::grammar(&request.tools);
-        let g = LlamaSampler::grammar_lazy_patterns(
-            &engine.model,
-            &grammar,
-            "root",
-            &tools::triggers(),
-            &[],
-        )
-        .map_err(|e| format!("loading the tool-call grammar: {e}"))?;
-        chain.push(g);
+/// The sampler of one generation: the usual truncation and temperature, and the grammar (a
+/// JSON schema's, or the lazy tool-call one) kept apart so it checks one token, not the
+/// vocabulary, whenever the free pick already fits (llama.cpp's own common sampler does the
+/// same) instead of checking all 151,936 tokens of a Qwen vocabulary at every step.
+struct Sampling {
+    grammar: Option<LlamaSampler>,
+    chain: LlamaSampler,
+}
+
+impl Sampling {
+    fn sample(&mut self, ctx: &LlamaContext) -> LlamaToken {
+        let Some(grammar) = self.grammar.as_mut() else {
+            return self.chain.sample(ctx, -1);
+        };
+        let mut free = ctx.token_data_array_ith(-1);
+        self.chain.apply(&mut free);
+        let fits = free.selected_token().is_some_and(|picked| {
+            let mut one =
+                LlamaTokenDataArray::new(vec![LlamaTokenData::new(picked, 1.0, 0.0)], false);
+            grammar.apply(&mut one);
+            one.data.first().is_some_and(|d| d.logit().is_finite())
+        });
+        let token = match free.selected_token() {
+            Some(picked) if fits => picked,
+            _ => {
+                let mut all = ctx.token_data_array_ith(-1);
+                grammar.apply(&mut all);
+                self.chain.apply(&mut all);
+                // The chain always ends in a selecting sampler (greedy or dist).
+                all.selected_token().unwrap_or(LlamaToken(0))
+            }
+        };
+        grammar.accept(token);
+        self.chain.accept(token);
+        token
     }
+}
+
+/// The grammar (for a JSON schema, or the tools' lazy one) and the sampling chain.
+fn sampler(engine: &Engine, request: &ChatRequest) -> Result<Sampling, Stop> {
+    let mut grammar = None;
+    if let Some(format) = &request.json_schema {
+        let gbnf = llama_cpp_2::json_schema_to_grammar(&format.schema.to_string())
+            .map_err(|e| format!("turning the JSON schema into a grammar: {e}"))?;
+        grammar = Some(
+            LlamaSampler::grammar(&engine.model, &gbnf, "root")
+                .map_err(|e| format!("loading the grammar: {e}"))?,
+        );
+    } else if engine.tool_support && !request.tools.is_empty() {
+        let gbnf = tools::grammar(&request.tools);
+        grammar = Some(
+            LlamaSampler::grammar_lazy_patterns(
+                &engine.model,
+                &gbnf,
+                "root",
+                &tools::triggers(),
+                &[],
+            )
+            .map_err(|e| format!("loading the tool-call grammar: {e}"))?,
+        );
+    }
+    let mut chain = Vec::new();
     let temperature = request.temperature.unwrap_or(DEFAULT_TEMPERATURE);
     if temperature <= 0.0 {
         chain.push(LlamaSampler::greedy());
@@ -346,5 +394,8 @@ fn sampler(engine: &Engine, request: &ChatRequest) -> Result<LlamaSampler, Stop>
         chain.push(LlamaSampler::temp(temperature));
         chain.push(LlamaSampler::dist(fastrand::u32(..)));
     }
-    Ok(LlamaSampler::chain_simple(chain))
+    Ok(Sampling {
+        grammar,
+        chain: LlamaSampler::chain_simple(chain),
+    })
 }

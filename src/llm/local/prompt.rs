@@ -1,6 +1,8 @@
 //! Turns chat messages into the model's prompt text through its chat template (the GGUF's own,
 //! or one named with `--chat-template`), split into the persona prefix (the system message,
-//! which the prefix cache stores) and the rest. Also names the prefix cache's files.
+//! which the prefix cache stores) and the rest. Also names the prefix cache's files and keeps
+//! their number bounded (every distinct system message, e.g. each drafted document's notes,
+//! makes one).
 
 use std::path::{Path, PathBuf};
 
@@ -101,11 +103,60 @@ pub fn render(
 /// settings that shape the saved state.
 pub fn cache_file(dir: &Path, model_id: &str, prefix: &str, n_ctx: u32, n_batch: u32) -> PathBuf {
     let mut h = Sha256::new();
-    h.update(b"mitchell-prefix-v1\0");
+    h.update(b"mitchell-prefix-v2\0");
     h.update(model_id.as_bytes());
     h.update(b"\0");
     h.update(prefix.as_bytes());
     h.update(format!("\0ctx={n_ctx}\0batch={n_batch}").as_bytes());
     let key = hex::encode(h.finalize());
     dir.join(format!("{}.state", &key[..32]))
+}
+
+/// Saved prefixes kept in the cache directory; older ones are removed after each save.
+pub const CACHE_ENTRIES: usize = 24;
+
+/// Removes all but the `keep` most recently written `.state` files of `dir`.
+pub fn prune_cache(dir: &Path, keep: usize) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut states: Vec<(std::time::SystemTime, PathBuf)> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "state"))
+        .filter_map(|p| Some((std::fs::metadata(&p).ok()?.modified().ok()?, p)))
+        .collect();
+    states.sort_by_key(|s| std::cmp::Reverse(s.0));
+    for (_, old) in states.into_iter().skip(keep) {
+        let _ = std::fs::remove_file(old);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pruning_keeps_the_newest_entries() {
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..5 {
+            let p = dir.path().join(format!("{i}.state"));
+            std::fs::write(&p, b"x").unwrap();
+            let t = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1000 + i);
+            std::fs::File::options()
+                .write(true)
+                .open(&p)
+                .unwrap()
+                .set_modified(t)
+                .unwrap();
+        }
+        std::fs::write(dir.path().join("notes.txt"), b"x").unwrap();
+        prune_cache(dir.path(), 2);
+        let mut left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["3.state", "4.state", "notes.txt"]);
+    }
 }
