@@ -133,7 +133,7 @@ pub fn slash_command(data: &[u8]) {
     let Ok(line) = std::str::from_utf8(data) else {
         return;
     };
-    let _ = crate::repl::command::parse(line);
+    let _ = crate::app::repl::command::parse(line);
 }
 
 /// The agent's command gate. Property: a line judged read-only has, outside quotes, no `;`,
