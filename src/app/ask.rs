@@ -67,7 +67,7 @@ pub fn run(
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let mut agent = crate::tools::Agent::for_provider(&settings, provider.as_ref(), out);
+    let mut agent = crate::tools::Agent::for_provider(&settings, provider.as_ref(), &prompt, out);
     let request = build_request(&args, &settings, &backend, prompt, agent.is_some())?;
     let limits = TurnLimits {
         max_steps: settings.tools.max_steps,

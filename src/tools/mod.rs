@@ -10,6 +10,7 @@
 
 mod approve;
 mod files;
+mod focus;
 pub mod gate;
 pub mod mcp;
 mod parse;
@@ -128,11 +129,13 @@ pub struct Agent {
 }
 
 impl Agent {
-    /// The agent for `provider`, or `None` when tools are off or the model cannot use them
-    /// (said once on stderr).
+    /// The agent for `provider` answering `question`, or `None` when tools are off, the
+    /// model cannot use them (said once on stderr), or the embedded model is asked a general
+    /// question while no tools mode was chosen and no MCP server is configured (`focus`).
     pub fn for_provider(
         settings: &Settings,
         provider: &dyn Provider,
+        question: &str,
         out: &mut Output,
     ) -> Option<Agent> {
         let tools = &settings.tools;
@@ -144,6 +147,17 @@ impl Agent {
                 "{} has no tool support in its chat template: answering without tools",
                 provider.model()
             ));
+            return None;
+        }
+        if provider.is_local()
+            && matches!(tools.mode.source, crate::config::Source::Default)
+            && settings.mcp_servers.is_empty()
+            && !focus::is_about_this_system(question)
+        {
+            tracing::debug!(
+                "a general question: the embedded model answers without tools (--tools ask \
+                 offers them)"
+            );
             return None;
         }
         let context = provider

@@ -128,9 +128,26 @@ impl Chat {
     ) -> anyhow::Result<()> {
         let mut system = self.system_prompt()?;
         let session = self.session(out)?;
+        // `/retry` asks the last question again: tools are offered as they were for it.
+        let question = match text {
+            Some(text) => text.to_owned(),
+            None => self
+                .store
+                .messages(session.id)?
+                .into_iter()
+                .rev()
+                .find(|m| m.role == crate::llm::Role::User)
+                .map(|m| m.content)
+                .unwrap_or_default(),
+        };
         let mut agent = {
             let _guard = rt.enter();
-            crate::tools::Agent::for_provider(&self.settings, self.provider.as_ref(), out)
+            crate::tools::Agent::for_provider(
+                &self.settings,
+                self.provider.as_ref(),
+                &question,
+                out,
+            )
         };
         if let Some(agent) = agent.as_mut() {
             agent.use_mcp(self.mcp.clone());
