@@ -11,7 +11,11 @@ use super::{
 };
 use crate::llm::{Role, Usage};
 
-const MESSAGE_COLUMNS: &str = "id, session_id, role, kind, content, status, model, provider,
+/// A message's columns; `content` includes the chunks of a reply that has not finished.
+const MESSAGE_COLUMNS: &str = "id, session_id, role, kind,
+    content || coalesce((SELECT group_concat(c.text, '' ORDER BY c.seq) FROM reply_chunks c
+                         WHERE c.message_id = messages.id), ''),
+    status, model, provider,
     prompt_tokens, completion_tokens, total_tokens, error, created_at, updated_at, tool_calls,
     tool_call_id, persona";
 
@@ -197,12 +201,23 @@ impl Store {
         )
     }
 
-    /// Replaces a streaming reply's text with everything received so far (a checkpoint).
-    pub fn append_reply_text(&mut self, reply: MessageId, text: &str) -> Result<(), StoreError> {
-        self.conn.execute(
-            "UPDATE messages SET content = ?1, updated_at = ?2 WHERE id = ?3",
-            params![text, now_ms(), reply],
+    /// Appends text received since the last checkpoint to a streaming reply: one small row,
+    /// so a long reply costs its length once, not once per checkpoint.
+    pub fn append_reply_text(&mut self, reply: MessageId, delta: &str) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO reply_chunks (message_id, seq, text)
+             VALUES (?1, (SELECT coalesce(max(seq), -1) + 1 FROM reply_chunks
+                          WHERE message_id = ?1), ?2)",
+            params![reply, delta],
         )?;
+        tx.execute(
+            "UPDATE messages SET updated_at = ?1 WHERE id = ?2",
+            params![now_ms(), reply],
+        )?;
+        tx.commit()?;
         Ok(())
     }
 
@@ -241,6 +256,11 @@ impl Store {
                 reply,
                 calls
             ],
+        )?;
+        // The whole text is in the row now; its checkpoints go.
+        tx.execute(
+            "DELETE FROM reply_chunks WHERE message_id = ?1",
+            params![reply],
         )?;
         tx.execute(
             "UPDATE sessions SET updated_at = ?1

@@ -1,5 +1,5 @@
-//! `ReplyRecorder`: persists a reply while it streams. Text is checkpointed into its row at
-//! most every `CHECKPOINT` (and whenever the driver's timer calls `tick`), so a process killed
+//! `ReplyRecorder`: persists a reply while it streams. The text received since the last
+//! checkpoint is appended (as one chunk) at most every `CHECKPOINT` (and whenever the driver's timer calls `tick`), so a process killed
 //! mid-reply loses under a second of text; `finish` writes the final text and status.
 
 use std::time::{Duration, Instant};
@@ -15,6 +15,8 @@ pub const CHECKPOINT: Duration = Duration::from_millis(500);
 pub struct ReplyRecorder {
     id: MessageId,
     text: String,
+    /// Bytes of `text` already in the store.
+    saved: usize,
     dirty: bool,
     last_write: Instant,
 }
@@ -32,6 +34,7 @@ impl ReplyRecorder {
         Ok(ReplyRecorder {
             id,
             text: String::new(),
+            saved: 0,
             dirty: false,
             last_write: Instant::now(),
         })
@@ -65,7 +68,8 @@ impl ReplyRecorder {
     }
 
     fn flush(&mut self, store: &mut Store) -> Result<(), StoreError> {
-        store.append_reply_text(self.id, &self.text)?;
+        store.append_reply_text(self.id, &self.text[self.saved..])?;
+        self.saved = self.text.len();
         self.dirty = false;
         self.last_write = Instant::now();
         Ok(())

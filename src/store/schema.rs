@@ -136,6 +136,17 @@ const MIGRATIONS: &[&str] = &[
     "
     ALTER TABLE messages ADD COLUMN persona TEXT;
     ",
+    // 5: a streaming reply's checkpoints are appended as chunks (each write costs the new text
+    // only) and folded into `messages.content` once, when the reply finishes; a reader sees
+    // content plus chunks, so a reply cut by a crash still reads whole.
+    "
+    CREATE TABLE reply_chunks (
+        message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        seq        INTEGER NOT NULL,
+        text       TEXT NOT NULL,
+        PRIMARY KEY (message_id, seq)
+    ) WITHOUT ROWID;
+    ",
 ];
 
 /// The schema version this binary writes.

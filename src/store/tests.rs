@@ -24,3 +24,54 @@ fn two_first_opens_at_once_both_succeed() {
         }
     }
 }
+
+/// Checkpoints append only what is new; a reader mid-stream (or after a crash) sees the whole
+/// text so far; finishing folds it into the row and leaves no chunk behind.
+#[test]
+fn checkpoints_append_and_a_finished_reply_is_one_row() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(&dir.path().join("mitchell.db")).expect("open");
+    let session = store
+        .create_session(Some("s"), &SessionMeta::default())
+        .expect("session");
+    store.begin_turn(session.id, "why?").expect("question");
+    let mut reply =
+        recorder::ReplyRecorder::start(&mut store, session.id, None, None, None).expect("start");
+    let chunk_count = |store: &Store| -> i64 {
+        store
+            .conn
+            .query_row("SELECT count(*) FROM reply_chunks", [], |r| r.get(0))
+            .expect("count")
+    };
+    for piece in ["Because ", "the pool ", "was full."] {
+        reply.push(&mut store, piece).expect("push");
+        reply.tick(&mut store).expect("checkpoint");
+    }
+    assert_eq!(
+        chunk_count(&store),
+        3,
+        "one chunk per checkpoint, each only the new text"
+    );
+    let sizes: Vec<i64> = {
+        let mut stmt = store
+            .conn
+            .prepare("SELECT length(text) FROM reply_chunks ORDER BY seq")
+            .expect("prepare");
+        stmt.query_map([], |r| r.get(0))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows")
+    };
+    assert_eq!(sizes, vec![8, 9, 9]);
+    // What another process (or this one after a crash) reads mid-stream.
+    let streaming = store.messages(session.id).expect("messages");
+    assert_eq!(streaming[1].content, "Because the pool was full.");
+    assert_eq!(streaming[1].status, Status::Streaming);
+    reply
+        .finish(&mut store, &ReplyEnd::default())
+        .expect("finish");
+    assert_eq!(chunk_count(&store), 0);
+    let finished = store.messages(session.id).expect("messages");
+    assert_eq!(finished[1].content, "Because the pool was full.");
+    assert_eq!(finished[1].status, Status::Complete);
+}
