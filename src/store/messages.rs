@@ -221,6 +221,32 @@ impl Store {
         Ok(())
     }
 
+    /// Folds the chunks of replies that never finished (their process was killed) into their
+    /// rows, so full-text search finds them. A reply another process is still streaming is
+    /// folded too, harmlessly: its next chunks follow and its finish writes the whole text.
+    pub(super) fn fold_reply_chunks(&mut self) -> Result<(), StoreError> {
+        let any: bool =
+            self.conn
+                .query_row("SELECT EXISTS (SELECT 1 FROM reply_chunks)", [], |r| {
+                    r.get(0)
+                })?;
+        if !any {
+            return Ok(());
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch(
+            "UPDATE messages SET content = content ||
+                 (SELECT group_concat(c.text, '' ORDER BY c.seq) FROM reply_chunks c
+                  WHERE c.message_id = messages.id)
+             WHERE id IN (SELECT message_id FROM reply_chunks);
+             DELETE FROM reply_chunks;",
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Finalises a reply: its whole text, status, model, provider, usage and error.
     pub fn finish_reply(
         &mut self,

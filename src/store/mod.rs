@@ -317,7 +317,12 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         schema::migrate(&mut conn)?;
-        Ok(Store { conn })
+        let mut store = Store { conn };
+        if let Err(err) = store.fold_reply_chunks() {
+            // A read-only database still opens; the chunks are read with their rows anyway.
+            tracing::debug!("leaving unfinished replies' chunks as they are: {err}");
+        }
+        Ok(store)
     }
 
     /// The schema version of the open database.

@@ -75,3 +75,35 @@ fn checkpoints_append_and_a_finished_reply_is_one_row() {
     assert_eq!(finished[1].content, "Because the pool was full.");
     assert_eq!(finished[1].status, Status::Complete);
 }
+
+/// A reply whose process died mid-stream is folded into its row at the next open, so search
+/// finds it.
+#[test]
+fn an_unfinished_reply_is_folded_at_the_next_open_and_searchable() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("mitchell.db");
+    let mut store = Store::open(&path).expect("open");
+    let session = store
+        .create_session(Some("s"), &SessionMeta::default())
+        .expect("session");
+    store.begin_turn(session.id, "why?").expect("question");
+    let mut reply =
+        recorder::ReplyRecorder::start(&mut store, session.id, None, None, None).expect("start");
+    reply.push(&mut store, "pgbouncer ran out ").expect("push");
+    reply.tick(&mut store).expect("checkpoint");
+    reply.push(&mut store, "of connections").expect("push");
+    reply.tick(&mut store).expect("checkpoint");
+    drop(reply);
+    drop(store);
+    let store = Store::open(&path).expect("reopen");
+    let left: i64 = store
+        .conn
+        .query_row("SELECT count(*) FROM reply_chunks", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(left, 0);
+    let messages = store.messages(session.id).expect("messages");
+    assert_eq!(messages[1].content, "pgbouncer ran out of connections");
+    assert_eq!(messages[1].status, Status::Streaming);
+    let hits = store.search("connections").expect("search");
+    assert_eq!(hits.len(), 1, "{hits:?}");
+}
