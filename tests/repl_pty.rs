@@ -211,3 +211,22 @@ fn two_repls_on_one_database_both_work() {
         "{doc:#}"
     );
 }
+
+/// `chat` applies the agent's flags like `ask` does: `--tools off` offers the model no tools,
+/// and without it the tools are offered.
+#[test]
+fn chat_applies_the_tools_flag() {
+    for (extra, offered) in [(&["--tools", "off"][..], false), (&[][..], true)] {
+        let env = common::TestEnv::new();
+        let server = Server::start(vec![fast_reply("noted")]);
+        let mut p = spawn_chat(&env, &server, extra);
+        p.expect(PROMPT).expect("prompt");
+        p.send("is nginx up here?\r").expect("ask");
+        p.expect("noted").expect("the reply");
+        p.expect(PROMPT).expect("prompt");
+        p.send("/quit\r").expect("quit");
+        p.expect(expectrl::Eof).expect("the REPL ends");
+        let body = server.requests()[0].json();
+        assert_eq!(body.get("tools").is_some(), offered, "{extra:?}: {body}");
+    }
+}

@@ -27,6 +27,7 @@ pub fn run(
     flags.max_input = args
         .max_input
         .map(|v| Sourced::new(v, Source::Flag("--max-input")));
+    flags.tools = super::tool_flags(&args.tools);
     let settings = super::answer_settings(global, env, flags, out)?;
     let attachments = Attachments::read_all(&args.files, settings.max_input.value)?;
     let mut store = Store::open_default(&settings.paths).map_err(StoreError::into_anyhow)?;
