@@ -261,13 +261,14 @@ fn replies_saved_before_personas_were_recorded_take_the_sessions_persona() {
         .arg("an old question")
         .assert()
         .success();
-    // Turn the database back into a version 3 one (no persona column), whose session was
-    // rowan's.
+    // Turn the database back into a version 3 one (no persona column, no reply chunks),
+    // whose session was rowan's.
     let db = env.data_dir().join("mitchell.db");
     {
         let conn = rusqlite::Connection::open(&db).unwrap();
         conn.execute_batch(
-            "ALTER TABLE messages DROP COLUMN persona;
+            "DROP TABLE reply_chunks;
+             ALTER TABLE messages DROP COLUMN persona;
              UPDATE sessions SET persona = 'rowan';
              PRAGMA user_version = 3;",
         )
@@ -285,7 +286,7 @@ fn replies_saved_before_personas_were_recorded_take_the_sessions_persona() {
     let version: u32 = conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 4);
+    assert_eq!(version, 5, "migrated to the current version");
 }
 
 #[test]
