@@ -13,31 +13,14 @@ mod common;
 use std::time::Duration;
 
 use common::TestEnv;
+use common::mcp::{answer, tool_call as call};
 use common::server::{Request, Response, Server};
 use predicates::prelude::*;
 use serde_json::{Value, json};
 
-/// A reply that calls one tool.
-fn call(id: &str, tool: &str, arguments: &Value) -> Response {
-    let delta = json!({"tool_calls": [{"index": 0, "id": id, "type": "function",
-        "function": {"name": tool, "arguments": arguments.to_string()}}]});
-    Response::sse(format!(
-        "data: {}\n\ndata: {}\n\ndata: [DONE]\n\n",
-        json!({"choices": [{"index": 0, "delta": delta, "finish_reason": null}]}),
-        json!({"choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]}),
-    ))
-}
-
+/// A reply that calls `run_command` with `line`.
 fn command(id: &str, line: &str) -> Response {
     call(id, "run_command", &json!({ "command": line }))
-}
-
-fn answer(text: &str) -> Response {
-    Response::sse(format!(
-        "data: {}\n\ndata: {}\n\ndata: [DONE]\n\n",
-        json!({"choices": [{"index": 0, "delta": {"content": text}, "finish_reason": null}]}),
-        json!({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}),
-    ))
 }
 
 /// The `tool` messages of a request, by call id.
