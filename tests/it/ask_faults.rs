@@ -13,16 +13,8 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use common::TestEnv;
+use common::fixture;
 use common::server::{Chunks, Response, Server};
-
-fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/streams")
-            .join(name),
-    )
-    .unwrap()
-}
 
 /// `n` content events ("w0 w1 …"), a finish chunk and `[DONE]`.
 fn text_stream(n: usize) -> String {

@@ -8,19 +8,11 @@
 use crate::common;
 
 use common::TestEnv;
+use common::fixture;
 use common::server::{Response, Server};
 use serde_json::{Value, json};
 
 const CANARY: &str = "sk-canary-7f3a9c2e1d";
-
-fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/streams")
-            .join(name),
-    )
-    .unwrap()
-}
 
 fn text_ok() -> Response {
     Response::sse(fixture("openai-text-usage.sse"))

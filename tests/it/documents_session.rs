@@ -12,16 +12,6 @@ fn example(name: &str) -> String {
     format!("{}/examples/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
-fn show(env: &TestEnv, session: &str) -> String {
-    let out = env
-        .cmd()
-        .args(["sessions", "show", session])
-        .output()
-        .expect("sessions show");
-    assert!(out.status.success(), "{out:?}");
-    String::from_utf8(out.stdout).expect("utf-8")
-}
-
 #[test]
 fn a_postmortem_from_a_file_is_stored_in_the_named_session() {
     let env = TestEnv::new();
@@ -36,7 +26,7 @@ fn a_postmortem_from_a_file_is_stored_in_the_named_session() {
     assert!(stdout.starts_with("# Incident Postmortem: Database Connection Pool Exhausted"));
     let stderr = String::from_utf8(out.stderr).expect("utf-8");
     assert!(stderr.contains("stored in session pm"), "{stderr}");
-    let shown = show(&env, "pm");
+    let shown = env.show_session("pm");
     assert!(
         shown.contains("# Incident Postmortem: Database Connection Pool Exhausted"),
         "{shown}"
@@ -63,7 +53,7 @@ fn a_drafted_document_continues_the_latest_session_with_its_notes() {
         .arg("redis evicted hot keys at noon")
         .assert()
         .success();
-    let shown = show(&env, "infra");
+    let shown = env.show_session("infra");
     assert!(
         shown.contains("# Infrastructure Overview") || shown.contains("Architecture Diagram"),
         "{shown}"

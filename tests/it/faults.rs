@@ -12,7 +12,6 @@
 use crate::common;
 
 use std::net::{SocketAddr, TcpStream, UdpSocket};
-use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -248,11 +247,6 @@ fn a_resolver_that_never_answers_is_retried_a_bounded_number_of_times() {
 
 // ---- The disk ---------------------------------------------------------------------------------
 
-fn sha(path: &Path) -> Vec<u8> {
-    use sha2::Digest as _;
-    sha2::Sha256::digest(std::fs::read(path).unwrap()).to_vec()
-}
-
 /// `sessions export NAME --format json`: the roles and texts of the session's messages.
 fn stored(env: &TestEnv, session: &str) -> Vec<(String, String)> {
     let out = env
@@ -291,7 +285,7 @@ fn a_read_only_data_directory_still_answers_and_says_the_turn_is_not_saved() {
     });
     assert_eq!(first.code, Some(0), "{}", first.stderr);
     let db = env.data_dir().join("mitchell.db");
-    let before = sha(&db);
+    let before = common::sha256_file(&db);
     let read_only = r#"mount --bind "$D" "$D" && mount -o remount,bind,ro "$D" && exec "$@""#;
 
     let mut cmd = in_namespace(&env, read_only);
@@ -334,7 +328,11 @@ fn a_read_only_data_directory_still_answers_and_says_the_turn_is_not_saved() {
         r.stderr
     );
 
-    assert_eq!(sha(&db), before, "the read-only database was changed");
+    assert_eq!(
+        common::sha256_file(&db),
+        before,
+        "the read-only database was changed"
+    );
     assert_eq!(
         stored(&env, "s1"),
         [("user", "first"), ("assistant", "ok")].map(|(r, t)| (r.to_owned(), t.to_owned()))

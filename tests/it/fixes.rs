@@ -694,11 +694,6 @@ fn the_builtin_persona_points_at_documentation_that_exists() {
 
 // ---- The fault matrix: the database and huge or stalled bodies --------------------------------
 
-fn sha(path: &std::path::Path) -> Vec<u8> {
-    use sha2::Digest as _;
-    sha2::Sha256::digest(std::fs::read(path).unwrap()).to_vec()
-}
-
 #[test]
 fn a_corrupt_database_is_a_clear_error_and_is_never_rewritten() {
     let env = TestEnv::new();
@@ -732,7 +727,7 @@ fn a_database_from_a_newer_schema_is_refused_and_left_untouched() {
         conn.pragma_update(None, "journal_mode", "DELETE").unwrap();
         conn.pragma_update(None, "user_version", 99).unwrap();
     }
-    let before = sha(&db);
+    let before = common::sha256_file(&db);
     let r = run(env.cmd().args(["sessions", "list"]));
     assert_eq!(r.code, Some(1), "{}", r.stderr);
     assert!(
@@ -747,7 +742,11 @@ fn a_database_from_a_newer_schema_is_refused_and_left_untouched() {
         "{}",
         r.stderr
     );
-    assert_eq!(sha(&db), before, "the newer database was changed");
+    assert_eq!(
+        common::sha256_file(&db),
+        before,
+        "the newer database was changed"
+    );
 }
 
 /// A loopback server that answers one request with `head` and then `total` bytes of `a`,

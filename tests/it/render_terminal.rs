@@ -7,10 +7,10 @@
 
 use crate::common;
 
-use std::fmt::Write as _;
 use std::time::Duration;
 
 use common::TestEnv;
+use common::pty::word_stream;
 use common::server::{Chunks, Response, Server};
 use expectrl::Expect;
 
@@ -48,21 +48,8 @@ Take one snapshot first, then verify it.
 /// The answer as SSE events of at most `size` characters, and where each event ends.
 fn stream(text: &str, size: usize) -> (Vec<u8>, Vec<usize>) {
     let chars: Vec<char> = text.chars().collect();
-    let mut body = String::new();
-    let mut ends = Vec::new();
-    for piece in chars.chunks(size) {
-        let delta: String = piece.iter().collect();
-        let chunk = serde_json::json!({
-            "choices": [{"index": 0, "delta": {"content": delta}, "finish_reason": null}]
-        });
-        let _ = write!(body, "data: {chunk}\n\n");
-        ends.push(body.len());
-    }
-    body.push_str(
-        "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n\
-         data: [DONE]\n\n",
-    );
-    (body.into_bytes(), ends)
+    let pieces: Vec<String> = chars.chunks(size).map(|p| p.iter().collect()).collect();
+    word_stream(&pieces)
 }
 
 fn streamed_answer() -> Response {

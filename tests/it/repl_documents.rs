@@ -30,16 +30,6 @@ fn spawn_chat(env: &common::TestEnv, url: &str, extra: &[&str]) -> OsSession {
     spawn(cmd)
 }
 
-fn show(env: &common::TestEnv, session: &str) -> String {
-    let out = env
-        .cmd()
-        .args(["sessions", "show", session])
-        .output()
-        .expect("sessions show");
-    assert!(out.status.success(), "{out:?}");
-    String::from_utf8(out.stdout).expect("utf-8")
-}
-
 fn user_messages(request: &common::server::Request) -> Vec<String> {
     request.json()["messages"]
         .as_array()
@@ -87,7 +77,7 @@ fn health_is_answered_value_by_value_and_scored() {
     p.expect(PROMPT).expect("back at the prompt");
     quit(&mut p);
     assert!(server.requests().is_empty(), "the model was asked");
-    let shown = show(&env, "weekly");
+    let shown = env.show_session("weekly");
     assert!(shown.contains("SCORE: 7/7"), "{shown}");
     assert!(shown.contains("99.95"), "{shown}");
 }
@@ -131,7 +121,7 @@ fn postmortem_drafts_from_text_or_from_the_conversation_and_is_stored() {
             && from_conversation[0].contains("the pool hit its limit at 14:30"),
         "{from_conversation:?}"
     );
-    let shown = show(&env, "pm");
+    let shown = env.show_session("pm");
     assert_eq!(
         shown
             .matches("# Incident Postmortem: Connection pool exhausted")
@@ -169,8 +159,11 @@ fn a_postmortem_request_is_routed_unless_no_route() {
     assert!(requests[0].json()["response_format"].is_object(), "drafted");
     assert!(requests[1].json()["response_format"].is_null(), "chat");
     assert_eq!(user_messages(&requests[1]), [REQUEST]);
-    assert!(show(&env, "routed").contains("# Incident Postmortem:"));
-    let plain = show(&env, "plain");
+    assert!(
+        env.show_session("routed")
+            .contains("# Incident Postmortem:")
+    );
+    let plain = env.show_session("plain");
     assert!(!plain.contains("# Incident Postmortem:"), "{plain}");
     assert!(plain.contains("plain chat answer"), "{plain}");
 }

@@ -6,7 +6,9 @@ use crate::common;
 
 use std::time::Duration;
 
-use common::pty::{PROMPT, chat_cmd, last_user_message, spawn, text_reply, word_stream};
+use common::pty::{
+    PROMPT, chat_cmd, last_user_message, spawn, text_reply as fast_reply, word_stream,
+};
 use common::server::{Chunks, Response, Server};
 use expectrl::process::unix::WaitStatus;
 use expectrl::session::OsSession;
@@ -18,10 +20,6 @@ fn slow_reply(n: usize) -> Response {
     Response::sse(body)
         .chunks(Chunks::At(ends))
         .delay(Duration::from_millis(100))
-}
-
-fn fast_reply(text: &str) -> Response {
-    text_reply(text)
 }
 
 fn spawn_chat(env: &common::TestEnv, server: &Server, extra: &[&str]) -> OsSession {

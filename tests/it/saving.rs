@@ -8,28 +8,18 @@
 
 use crate::common;
 
-use std::fmt::Write as _;
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 use std::time::Duration;
 
 use common::TestEnv;
+use common::pty::word_stream;
 use common::server::{Response, Server};
 use predicates::prelude::*;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 fn reply(words: &[&str]) -> Response {
-    let mut body = String::new();
-    for w in words {
-        let chunk =
-            json!({"choices": [{"index": 0, "delta": {"content": w}, "finish_reason": null}]});
-        let _ = write!(body, "data: {chunk}\n\n");
-    }
-    body.push_str(
-        "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n\
-         data: [DONE]\n\n",
-    );
-    Response::sse(body)
+    Response::sse(word_stream(words).0)
 }
 
 fn export(env: &TestEnv, session: &str) -> Value {

@@ -5,7 +5,7 @@ use crate::common;
 
 use std::fmt::Write as _;
 use std::io::Read;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -36,18 +36,6 @@ fn word_stream(words: &[String]) -> (Vec<u8>, Vec<usize>) {
 fn fast_reply(text: &str) -> Response {
     let (body, _) = word_stream(&[text.to_owned()]);
     Response::sse(body)
-}
-
-fn std_cmd(env: &common::TestEnv) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_mitchell"));
-    cmd.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", env.path())
-        .env("XDG_CONFIG_HOME", env.path().join("config"))
-        .env("XDG_DATA_HOME", env.path().join("data"))
-        .env("XDG_CACHE_HOME", env.path().join("cache"))
-        .env("NO_COLOR", "1");
-    cmd
 }
 
 #[test]
@@ -124,7 +112,8 @@ fn kill_9_mid_reply_keeps_the_user_turn_and_the_partial_reply() {
             .chunks(Chunks::At(ends))
             .delay(Duration::from_millis(100)),
     ]);
-    let mut child = std_cmd(&env)
+    let mut child = env
+        .std_cmd()
         .args(["ask", "--base-url", &server.url(), "--session", "killed"])
         .arg("why is the etcd leader flapping?")
         .stdin(Stdio::null())

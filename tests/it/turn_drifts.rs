@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used)]
 
 use crate::common;
+use common::pty::text_reply as reply;
 
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -15,19 +16,6 @@ use common::TestEnv;
 use common::server::{Response, Server};
 use expectrl::{Expect, Session};
 use predicates::prelude::*;
-
-fn reply(text: &str) -> Response {
-    let mut body = String::new();
-    let chunk = serde_json::json!({
-        "choices": [{"index": 0, "delta": {"content": text}, "finish_reason": null}]
-    });
-    let _ = write!(body, "data: {chunk}\n\n");
-    body.push_str(
-        "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n\
-         data: [DONE]\n\n",
-    );
-    Response::sse(body)
-}
 
 const DRAFT: &str = r#"{"title": "Connection pool exhausted",
  "timeline": [{"time": "14:30", "event": "DB connection pool exhausted"}],

@@ -86,6 +86,17 @@ impl TestEnv {
         path
     }
 
+    /// `sessions show SESSION`'s stdout; the command must succeed.
+    pub fn show_session(&self, session: &str) -> String {
+        let out = self
+            .cmd()
+            .args(["sessions", "show", session])
+            .output()
+            .expect("sessions show");
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout).expect("utf-8")
+    }
+
     /// `mitchell` with only PATH, HOME and the XDG variables set.
     pub fn cmd(&self) -> Command {
         Command::from_std(self.std_cmd())
@@ -125,6 +136,21 @@ impl TestEnv {
         }
         cmd
     }
+}
+
+/// A recorded provider stream from `tests/fixtures/streams`.
+pub fn fixture(name: &str) -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/streams")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The sha256 of a file's bytes.
+pub fn sha256_file(path: &Path) -> Vec<u8> {
+    use sha2::Digest as _;
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    sha2::Sha256::digest(bytes).to_vec()
 }
 
 /// The path of the binary under test.

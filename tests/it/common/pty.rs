@@ -15,12 +15,12 @@ pub const PROMPT: &str = "mitchell · slow-model> ";
 
 /// An SSE body with one delta per word, then `stop`, and the byte offset where each word's
 /// event ends (for `Chunks::At`).
-pub fn word_stream(words: &[String]) -> (Vec<u8>, Vec<usize>) {
+pub fn word_stream<S: AsRef<str>>(words: &[S]) -> (Vec<u8>, Vec<usize>) {
     let mut body = String::new();
     let mut ends = Vec::new();
     for w in words {
         let chunk = serde_json::json!({
-            "choices": [{"index": 0, "delta": {"content": w}, "finish_reason": null}]
+            "choices": [{"index": 0, "delta": {"content": w.as_ref()}, "finish_reason": null}]
         });
         let _ = write!(body, "data: {chunk}\n\n");
         ends.push(body.len());
@@ -34,7 +34,7 @@ pub fn word_stream(words: &[String]) -> (Vec<u8>, Vec<usize>) {
 
 /// An SSE stream whose text is `text`, in one delta, then `stop`.
 pub fn text_reply(text: &str) -> Response {
-    Response::sse(word_stream(&[text.to_owned()]).0)
+    Response::sse(word_stream(&[text]).0)
 }
 
 /// `mitchell chat` against `server` with model `slow-model`, `TERM=xterm`, run in the test
