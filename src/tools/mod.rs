@@ -19,8 +19,8 @@ pub mod scrub;
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
-use std::sync::OnceLock;
 use std::io::Write as _;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use serde::Deserialize;
