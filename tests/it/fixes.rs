@@ -979,3 +979,37 @@ fn a_self_signed_https_server_is_one_line_naming_the_certificate_and_ca_cert_mak
     assert_eq!(r.code, Some(0), "SSL_CERT_FILE: {}", r.stderr);
     assert_eq!(r.stdout, "ok\n");
 }
+
+#[test]
+fn an_http_endpoint_works_on_a_machine_without_any_root_certificate() {
+    // The system's roots are read at the first TLS handshake: a machine (a slim container)
+    // with none at all reaches a plain-HTTP endpoint; before, every request failed with
+    // "cannot set up the HTTP client".
+    let env = TestEnv::new();
+    let empty_file = env.path().join("no-roots.pem");
+    std::fs::write(&empty_file, "").unwrap();
+    let empty_dir = env.path().join("no-roots");
+    std::fs::create_dir(&empty_dir).unwrap();
+    let server = Server::once(Response::sse(SSE_OK));
+    let r = run(env
+        .cmd()
+        .args(["ask", "--no-save", "--base-url", &server.url(), "hi"])
+        .env("SSL_CERT_FILE", &empty_file)
+        .env("SSL_CERT_DIR", &empty_dir)
+        .write_stdin(""));
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(r.stdout, "ok\n");
+    // An https endpoint still needs a root: one line, exit 1, naming the missing roots.
+    let (cert, key) = self_signed(env.path());
+    let port = tls_server(&cert, &key, SSE_OK);
+    let url = format!("https://127.0.0.1:{port}/v1");
+    let r = run(env
+        .cmd()
+        .args(["ask", "--no-save", "--base-url", &url, "hi"])
+        .env("SSL_CERT_FILE", &empty_file)
+        .env("SSL_CERT_DIR", &empty_dir)
+        .write_stdin(""));
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    assert!(r.stderr.contains("CA certificates"), "{}", r.stderr);
+}
