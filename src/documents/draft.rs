@@ -89,13 +89,24 @@ pub fn extract_json(reply: &str) -> &str {
 
 /// Validates a reply as a document of `kind`; the errors are what the repair round sends back.
 pub fn validate(kind: Kind, reply: &str) -> Result<Document, Vec<String>> {
+    validate_with(kind, reply, |doc| doc)
+}
+
+/// Parses a reply as a document of `kind`, passes it through `ground` (which may replace the
+/// model's values with the notes'), and only then checks its content: a value `ground`
+/// replaces cannot fail the draft.
+pub fn validate_with(
+    kind: Kind,
+    reply: &str,
+    ground: impl FnOnce(Document) -> Document,
+) -> Result<Document, Vec<String>> {
     let json = extract_json(reply);
     if json.is_empty() {
         return Err(vec![
             "the reply is empty; expected one JSON object".to_owned(),
         ]);
     }
-    let doc = parse_json(kind, json).map_err(|e| vec![e.to_string()])?;
+    let doc = ground(parse_json(kind, json).map_err(|e| vec![e.to_string()])?);
     doc.validate().map_err(|e| vec![e.to_string()])?;
     Ok(doc)
 }
@@ -122,6 +133,33 @@ mod tests {
         );
         let errs = validate(Kind::Postmortem, r#"{"titel": "x"}"#).unwrap_err();
         assert!(errs[0].contains("titel"), "{errs:?}");
+    }
+
+    #[test]
+    fn an_out_of_range_value_the_notes_replace_does_not_fail_the_draft() {
+        // The offline health check drafted `uptime_percent: 22500000000`; the notes say 99.95.
+        // Validating before grounding rejected the draft although the notes' value wins.
+        let reply = r#"{"uptime_percent": 22500000000, "manual_tasks": 2}"#;
+        let notes: &'static str = "Uptime 99.95% over the month, 2 manual tasks.";
+        assert!(validate(Kind::HealthCheck, reply).is_err());
+        let grounded_in = |notes: &'static str| {
+            move |doc: Document| match doc {
+                Document::HealthCheck(h) => {
+                    Document::HealthCheck(crate::documents::figures::ground_health_check(&h, notes))
+                }
+                other => other,
+            }
+        };
+        let Ok(Document::HealthCheck(h)) =
+            validate_with(Kind::HealthCheck, reply, grounded_in(notes))
+        else {
+            panic!("the grounded draft should validate");
+        };
+        assert_eq!(h.uptime_percent, Some(99.95));
+        assert_eq!(h.manual_tasks, Some(2));
+        // What grounding leaves is still checked: notes that state an impossible uptime.
+        let errs = validate_with(Kind::HealthCheck, "{}", grounded_in("uptime 150%")).unwrap_err();
+        assert!(errs[0].contains("uptime_percent"), "{errs:?}");
     }
 
     #[test]
