@@ -148,44 +148,48 @@ impl OverviewDraft {
         .collect()
     }
 
-    /// Puts one part's reply into the document; `Err` says why it was left out.
+    /// Puts one part's reply into the document, filling only what the facts left empty;
+    /// `Err` says why it was left out.
     pub fn apply(&mut self, part: Part, reply: &str) -> Result<(), String> {
         let json = super::draft::extract_json(reply);
         let reply: PartReply = serde_json::from_str(json).map_err(|e| e.to_string())?;
         let (known, lower) = (&self.known, &self.lower);
         let keep = |s: &String| grounded(known, lower, s);
+        let fill = |slot: &mut Option<String>, value: &String| {
+            if slot.is_none() {
+                *slot = keep(value);
+            }
+        };
+        let doc = &mut self.doc;
         match part {
-            Part::Deployment => self.doc.deployment = reply.steps.iter().filter_map(keep).collect(),
-            Part::Runbooks => self.doc.runbooks = reply.runbooks.iter().filter_map(keep).collect(),
-            Part::Security => {
+            Part::Deployment if doc.deployment.is_empty() => {
+                doc.deployment = reply.steps.iter().filter_map(keep).collect();
+            }
+            Part::Runbooks if doc.runbooks.is_empty() => {
+                doc.runbooks = reply.runbooks.iter().filter_map(keep).collect();
+            }
+            Part::Security if doc.security.is_empty() => {
                 let pairs = [
                     ("Encryption", &reply.encryption),
                     ("Secrets", &reply.secrets),
                     ("Access", &reply.access),
                     ("Network", &reply.network),
                 ];
-                let kept: Vec<(String, Text)> = pairs
+                doc.security.0 = pairs
                     .into_iter()
                     .filter_map(|(k, v)| Some((k.to_owned(), Text(keep(v)?))))
                     .collect();
-                self.doc.security.0 = kept;
             }
             Part::Recovery => {
-                let backup = keep(&reply.backup);
-                let failover = keep(&reply.failover);
-                let dr = &mut self.doc.disaster_recovery;
-                (dr.backup, dr.failover) = (backup, failover);
+                fill(&mut doc.disaster_recovery.backup, &reply.backup);
+                fill(&mut doc.disaster_recovery.failover, &reply.failover);
             }
             Part::OnCall => {
-                let (primary, secondary, escalation) = (
-                    keep(&reply.primary),
-                    keep(&reply.secondary),
-                    keep(&reply.escalation),
-                );
-                self.doc.on_call.primary = primary;
-                self.doc.on_call.secondary = secondary;
-                self.doc.on_call.escalation = escalation;
+                fill(&mut doc.on_call.primary, &reply.primary);
+                fill(&mut doc.on_call.secondary, &reply.secondary);
+                fill(&mut doc.on_call.escalation, &reply.escalation);
             }
+            _ => {}
         }
         Ok(())
     }
@@ -221,10 +225,27 @@ fn grounded(known: &KnownNumbers, lower: &str, text: &str) -> Option<String> {
         || PLACEHOLDERS
             .iter()
             .any(|p| l == *p || l.starts_with(&format!("{p} ")));
-    if placeholder || known.invents_a_number(text) || invents_a_name(lower, text) {
+    if placeholder
+        || known.invents_a_number(text)
+        || invents_a_name(lower, text)
+        || !mostly_from(lower, text)
+    {
         return None;
     }
     Some(text.to_owned())
+}
+
+/// Whether at least half of the words of `text` (three letters or more, by their first six
+/// letters so "encrypted" matches "encrypt") are in the notes (`lower`): a value in words the
+/// notes never use ("json", "see above") is not from the notes.
+fn mostly_from(lower: &str, text: &str) -> bool {
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 3)
+        .map(|w| w.to_lowercase().chars().take(6).collect())
+        .collect();
+    let found = words.iter().filter(|w| lower.contains(w.as_str())).count();
+    !words.is_empty() && found * 2 >= words.len()
 }
 
 /// Whether `text` has a name-like word (capitalised past the first word, with a capital

@@ -41,13 +41,21 @@ fn model_values_with_unknown_names_numbers_or_placeholders_are_dropped() {
             ("Access", "SSH needs a hardware key"),
         ]
     );
-    draft
+    let mut prose = OverviewDraft::new("Backups run every night and we can restore them.");
+    prose
         .apply(
             Part::Recovery,
             r#"{"backup": "hourly snapshots kept 90 days", "failover": ""}"#,
         )
         .unwrap();
-    assert_eq!(draft.doc.disaster_recovery.backup, None);
+    assert_eq!(prose.doc.disaster_recovery.backup, None);
+    prose
+        .apply(Part::Recovery, r#"{"backup": "backups run every night"}"#)
+        .unwrap();
+    assert_eq!(
+        prose.doc.disaster_recovery.backup.as_deref(),
+        Some("backups run every night")
+    );
     assert!(draft.apply(Part::Runbooks, "not json").is_err());
     let doc = draft.finish();
     // The facts are untouched by the model's parts.
@@ -72,4 +80,17 @@ fn every_part_request_is_small_and_shares_the_system_message() {
         assert_eq!(schema["additionalProperties"], false, "{}", part.name());
         assert!(req.max_tokens.unwrap() <= 200);
     }
+}
+
+#[test]
+fn a_value_in_words_the_notes_never_use_is_dropped() {
+    let mut draft = OverviewDraft::new("We keep a runbook for the Redis restart.");
+    assert_eq!(draft.parts(), [Part::Runbooks]);
+    draft
+        .apply(
+            Part::Runbooks,
+            r#"{"runbooks": ["json", "see the wiki page", "Redis restart"]}"#,
+        )
+        .unwrap();
+    assert_eq!(draft.finish().runbooks, ["Redis restart"]);
 }
