@@ -317,7 +317,7 @@ fn costs(doc: &mut InfraOverview, line: &str) {
     for clause in CLAUSE.split(line).flat_map(|c| c.split(" and ")) {
         let clause = clause.trim().trim_end_matches('.');
         let Some(m) = AMOUNT.find(clause) else {
-            pending = clause.to_owned();
+            clause.clone_into(&mut pending);
             continue;
         };
         let written = clause[..m.start()]
