@@ -1,7 +1,7 @@
 //! What infrastructure notes say plainly, read without a model, as an `InfraOverview`: arrow
 //! lines (`Client -> CDN -> 3x web`) become the diagram's components and links; service lines
-//! (`- PostgreSQL 16 on db-1.internal port 5432, owner Priya`, or `Database: …`) become a
-//! services category with its version, hosts, ports, owner and the rest as details; labelled
+//! (`- PostgreSQL 16 on db-1.internal port 5432, owner Priya`, `Database: …`, or a sentence
+//! with a host or port and a `product version`) become a services category with its version, hosts, ports, owner and the rest as details; labelled
 //! lines and the bullets under a heading fill deployment steps, RPO/RTO, backup, failover,
 //! security pairs, the monthly cost and its breakdown, the on-call roles, the runbooks and
 //! their path. Values are kept word for word; anything the notes do not state stays empty.
@@ -292,6 +292,8 @@ fn free_line(doc: &mut InfraOverview, flows: &mut flow::Flows, body: &str) {
         }
     } else if AMOUNT.is_match(body) && Topic::of(&lower) == Some(Topic::Costs) {
         costs(doc, body);
+    } else {
+        service::add_from_prose(&mut doc.services, body);
     }
 }
 

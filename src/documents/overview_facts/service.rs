@@ -189,6 +189,56 @@ pub(crate) fn add(services: &mut OrderedMap<OrderedMap<ServiceValue>>, line: &st
     }
 }
 
+/// Adds the services a prose line names with a host or a port: each sentence that has one and
+/// a `product version` is that product's service (`The app is a Django 5.0 service on
+/// staging-1.internal port 8000, owned by Lee.`). A sentence with no product version names no
+/// service it could be filed under, and is left alone.
+pub(crate) fn add_from_prose(services: &mut OrderedMap<OrderedMap<ServiceValue>>, line: &str) {
+    for sentence in line.split(". ") {
+        let sentence = sentence.trim().trim_end_matches('.');
+        if !(HOST.is_match(sentence) || PORT.is_match(sentence)) {
+            continue;
+        }
+        let Some(product) = VERSION
+            .captures_iter(sentence)
+            .find(is_version)
+            .and_then(|c| c.name("product").map(|p| p.as_str().to_owned()))
+        else {
+            continue;
+        };
+        let pairs = pairs(&product, sentence);
+        let pairs = OrderedMap(
+            pairs
+                .0
+                .into_iter()
+                .filter(|(k, _)| k != "Details")
+                .collect(),
+        );
+        merge(services, product, pairs);
+    }
+}
+
+fn merge(
+    services: &mut OrderedMap<OrderedMap<ServiceValue>>,
+    name: String,
+    pairs: OrderedMap<ServiceValue>,
+) {
+    match services
+        .0
+        .iter_mut()
+        .find(|(k, _)| k.eq_ignore_ascii_case(&name))
+    {
+        Some((_, existing)) => {
+            for (k, v) in pairs.0 {
+                if !existing.0.iter().any(|(e, _)| *e == k) {
+                    existing.0.push((k, v));
+                }
+            }
+        }
+        None => services.0.push((name, pairs)),
+    }
+}
+
 /// The name of an unlabelled service line: the product of a leading `product version`, else the
 /// words before ` on `, ` at `, ` (` or the first comma.
 fn leading_name(line: &str) -> String {
@@ -213,6 +263,9 @@ fn leading_name(line: &str) -> String {
 }
 
 fn is_version(c: &regex::Captures<'_>) -> bool {
+    if c.name("v").is_some() {
+        return false;
+    }
     let product = c
         .name("product")
         .map_or("", |m| m.as_str())

@@ -230,3 +230,32 @@ fn a_link_that_would_close_a_loop_is_left_out() {
     assert_eq!(doc.components[2].replicas, Some(2));
     assert!(doc.validate().is_ok());
 }
+
+#[test]
+fn prose_sentences_with_a_host_and_a_product_version_are_services() {
+    let doc = overview_facts(include_str!(
+        "../../../tests/fixtures/notes/staging-prose.txt"
+    ));
+    assert_eq!(doc.name.as_deref(), Some("Staging"));
+    assert_eq!(
+        service(&doc, "Django"),
+        pairs(&[
+            ("Version", "Django 5.0"),
+            ("Host", "staging-1.internal"),
+            ("Port", "8000"),
+            ("Owner", "Lee"),
+        ])
+    );
+    assert_eq!(
+        service(&doc, "MySQL"),
+        pairs(&[
+            ("Version", "MySQL 8.0"),
+            ("Host", "staging-db.internal"),
+            ("Port", "3306"),
+        ])
+    );
+    assert_eq!(doc.services.0.len(), 2);
+    assert_eq!(doc.disaster_recovery.rpo.as_deref(), Some("24 hours"));
+    // The rest is prose: the model's parts.
+    assert!(doc.deployment.is_empty() && doc.security.is_empty() && doc.runbooks.is_empty());
+}

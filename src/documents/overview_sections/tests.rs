@@ -94,3 +94,20 @@ fn a_value_in_words_the_notes_never_use_is_dropped() {
         .unwrap();
     assert_eq!(draft.finish().runbooks, ["Redis restart"]);
 }
+
+#[test]
+fn prose_notes_ask_for_every_part_they_mention() {
+    let draft = OverviewDraft::new(include_str!(
+        "../../../tests/fixtures/notes/staging-prose.txt"
+    ));
+    assert_eq!(
+        draft.parts(),
+        [
+            Part::Deployment,
+            Part::Security,
+            Part::Recovery,
+            Part::OnCall,
+            Part::Runbooks
+        ]
+    );
+}
