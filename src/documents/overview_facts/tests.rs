@@ -1,5 +1,6 @@
 use super::*;
 use crate::documents::overview::ServiceValue;
+use crate::documents::text::Text;
 
 const NOTES: &str = include_str!("../../../tests/fixtures/notes/shop-infrastructure.txt");
 
