@@ -193,8 +193,10 @@ fn an_offline_health_check_holds_the_notes_values_and_nothing_else() {
         "health-check",
         &model,
         HEALTH,
-        // Greedy: a sampled 135M draft sometimes writes an uptime of 22,500,000,000 %, which
-        // fails validation before the notes' value can replace it.
+        // Greedy, so the run is repeatable. (A sampled 135M draft sometimes wrote an uptime of
+        // 22,500,000,000 %, which failed validation before the notes' value could replace it;
+        // the draft is now grounded first: `an_out_of_range_value_the_notes_replace_does_not_
+        // fail_the_draft` in src/documents/draft.rs.)
         &["--now", "2026-11-23T12:00:00Z", "--temperature", "0"],
     );
     let input = &report["input"];
