@@ -60,16 +60,16 @@ pub fn draft_document(
         return Ok(Some(doc));
     }
     // The embedded model's draft is grounded in the notes before it is validated: a value the
-    // notes' own value replaces (an impossible uptime) must not fail the draft.
+    // notes' own value replaces (an impossible uptime, even one too large for a number) must
+    // not fail the draft.
     let local = provider.is_local();
     let check = |reply: &str| {
-        draft::validate_with(kind, reply, |doc| {
-            if local {
-                super::sectioned::ground(doc, text)
-            } else {
-                doc
-            }
-        })
+        if local {
+            let reply = draft::null_unreadable_numbers(reply);
+            draft::validate_with(kind, &reply, |doc| super::sectioned::ground(doc, text))
+        } else {
+            draft::validate(kind, reply)
+        }
     };
     let mut request = draft::request(kind, system, text);
     // A whole document fits well within this; a small model stuck repeating itself stops here.
