@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # After the suite: fails if the canary API key that every test's environment carries
-# (CANARY_KEY in tests/common/mod.rs) appears in anything the tests kept under
+# (CANARY_KEY in tests/it/common/mod.rs) appears in anything the tests kept under
 # $MITCHELL_TEST_ARTIFACTS (default target/test-artifacts): the homes (databases and their WAL
 # files, config, logs, drafts), the binary's captured stdout and stderr, and the requests the
 # loopback servers received (their Authorization and api-key headers are not logged).
@@ -8,8 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir="${MITCHELL_TEST_ARTIFACTS:-target/test-artifacts}"
-canary=$(grep -o 'CANARY_KEY: &str = "[^"]*"' tests/common/mod.rs | cut -d'"' -f2)
-[ -n "$canary" ] || { echo "canary-check: no CANARY_KEY in tests/common/mod.rs" >&2; exit 2; }
+canary=$(grep -o 'CANARY_KEY: &str = "[^"]*"' tests/it/common/mod.rs | cut -d'"' -f2)
+[ -n "$canary" ] || { echo "canary-check: no CANARY_KEY in tests/it/common/mod.rs" >&2; exit 2; }
 for part in homes captured requests; do
   if [ ! -d "$dir/$part" ] || [ -z "$(ls -A "$dir/$part")" ]; then
     echo "canary-check: $dir/$part is empty: run the suite with MITCHELL_TEST_ARTIFACTS=$dir first" >&2

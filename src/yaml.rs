@@ -94,11 +94,6 @@ fn field_path_at(text: &str, line: u64) -> Option<String> {
     Some(path.join("."))
 }
 
-/// Serialises a value as YAML.
-pub fn to_string<T: serde::Serialize>(value: &T) -> anyhow::Result<String> {
-    Ok(serde_saphyr::to_string(value)?)
-}
-
 /// The first meaningful line of the crate's rendered error, without its snippet or position.
 fn message_of(rendered: &str) -> String {
     let first = rendered

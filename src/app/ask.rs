@@ -197,6 +197,29 @@ fn read_prompt(args: &AskArgs, settings: &Settings, out: &Output) -> anyhow::Res
     conversation::prompt_from(&args.text, stdin, max).map_err(error::usage)
 }
 
+/// The persona's system prompt as `ask`, `eval` and the drafts send it: `detail` as
+/// configured, else compact for the embedded model and full for an endpoint; then the tools
+/// note when tools are offered; then `extra` (`--system`) unless it is blank.
+pub(super) fn system_prompt(
+    settings: &Settings,
+    local: bool,
+    tools: bool,
+    extra: Option<&str>,
+) -> anyhow::Result<String> {
+    let default_detail = if local { Detail::Compact } else { Detail::Full };
+    let detail = settings.detail.value.unwrap_or(default_detail);
+    let mut system = crate::persona::system_prompt(settings, detail)?;
+    if tools {
+        system.push_str("\n\n");
+        system.push_str(&crate::tools::system_note(&settings.tools));
+    }
+    if let Some(extra) = extra.filter(|s| !s.trim().is_empty()) {
+        system.push_str("\n\n");
+        system.push_str(extra);
+    }
+    Ok(system)
+}
+
 /// The system prompt (the persona, the tools note when the agent is on, then `--system`)
 /// and the question.
 fn build_request(
@@ -206,25 +229,8 @@ fn build_request(
     prompt: String,
     tools: bool,
 ) -> anyhow::Result<ChatRequest> {
-    let default_detail = match backend {
-        Backend::Http(_) => Detail::Full,
-        Backend::Local(_) => Detail::Compact,
-    };
-    let detail = settings.detail.value.unwrap_or(default_detail);
-    let mut system = crate::persona::system_prompt(settings, detail)?;
-    if tools {
-        system.push_str("\n\n");
-        system.push_str(&crate::tools::system_note(&settings.tools));
-    }
-    if let Some(extra) = args
-        .reply
-        .system
-        .as_deref()
-        .filter(|s| !s.trim().is_empty())
-    {
-        system.push_str("\n\n");
-        system.push_str(extra);
-    }
+    let local = matches!(backend, Backend::Local(_));
+    let system = system_prompt(settings, local, tools, args.reply.system.as_deref())?;
     tracing::trace!(%system, %prompt, "prompt");
     let mut messages = vec![Message::system(system), Message::user(prompt)];
     crate::persona::playbook::apply(

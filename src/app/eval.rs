@@ -17,12 +17,11 @@ use std::time::Instant;
 use serde::Serialize;
 
 use crate::cli::{EvalArgs, GlobalArgs};
-use crate::config::{Backend, Env, Settings};
+use crate::config::{Backend, Env};
 use crate::conversation::{self, ExchangeOptions};
 use crate::error::{self, ExitStatus};
 use crate::llm::{self, ChatRequest, Message, Provider};
 use crate::output::Output;
-use crate::persona::Detail;
 
 /// Longest answer per question unless `--max-tokens` says otherwise.
 pub const DEFAULT_MAX_TOKENS: u32 = 200;
@@ -70,7 +69,7 @@ pub fn run(
     }
     .map_err(error::usage)?;
     let local = matches!(settings.backend().map_err(error::usage)?, Backend::Local(_));
-    let system = system_prompt(&settings, args, local)?;
+    let system = super::ask::system_prompt(&settings, local, false, args.reply.system.as_deref())?;
     let provider = llm::connect(&settings, out)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -141,26 +140,6 @@ pub fn run(
         }
         _ => Ok(ExitStatus::Success),
     }
-}
-
-/// The persona's system prompt as `ask` renders it for this provider, plus `--system`.
-fn system_prompt(settings: &Settings, args: &EvalArgs, local: bool) -> anyhow::Result<String> {
-    let detail =
-        settings
-            .detail
-            .value
-            .unwrap_or(if local { Detail::Compact } else { Detail::Full });
-    let mut system = crate::persona::system_prompt(settings, detail)?;
-    if let Some(extra) = args
-        .reply
-        .system
-        .as_deref()
-        .filter(|s| !s.trim().is_empty())
-    {
-        system.push_str("\n\n");
-        system.push_str(extra);
-    }
-    Ok(system)
 }
 
 /// Drives one request to its end, silently: the answer, its completion tokens, and the error

@@ -1,5 +1,5 @@
 //! The command line, as clap types only: no filesystem, network or environment access here.
-//! Doc comments are the help text; `tests/snapshots` holds every subcommand's `--help`.
+//! Doc comments are the help text; `tests/it/snapshots` holds every subcommand's `--help`.
 
 mod ask;
 mod documents;

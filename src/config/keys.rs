@@ -5,8 +5,6 @@
 //! against. Settings with more shape than a value (providers, `tools:`, keys) are merged by hand
 //! in `settings.rs`.
 
-use std::fmt::Write as _;
-
 /// One row of the settings reference.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Key {
@@ -174,8 +172,11 @@ pub fn read<T>(
     read(cfg, local)
 }
 
-/// The README's settings reference, rendered from `KEYS`.
+/// The README's settings reference, rendered from `KEYS` (a unit test keeps the README's copy
+/// equal to it).
+#[cfg(test)]
 pub fn markdown_table(keys: &[Key]) -> String {
+    use std::fmt::Write as _;
     let code = |s: &str| format!("`{s}`");
     let mut t = String::from(
         "| setting (config.yaml key) | flag | environment | default | what it sets |\n\

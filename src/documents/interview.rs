@@ -2,7 +2,7 @@
 //! closure (Enter skips, end of input stops), then the caller scores the result. Answers are
 //! forgiving about units (`99.95%`, `320ms`, `$3,000`, `yes`). No terminal code here.
 
-use super::health_check::{HealthCheck, HealthReport};
+use super::health_check::HealthCheck;
 use super::timestamp::{Rfc3339, parse as parse_timestamp};
 
 #[derive(Clone, Copy)]
@@ -152,14 +152,6 @@ where
         }
     }
     Ok(check)
-}
-
-/// `/health`: the interview, then the scored checklist (ages against `now`).
-pub fn scored_interview<F>(read_line: F, now: jiff::Timestamp) -> anyhow::Result<HealthReport>
-where
-    F: FnMut(&str) -> anyhow::Result<Option<String>>,
-{
-    Ok(interview(read_line)?.score(now))
 }
 
 #[cfg(test)]

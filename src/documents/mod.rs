@@ -24,7 +24,7 @@ pub mod timestamp;
 
 use jiff::Timestamp;
 
-use health_check::{HealthCheck, HealthReport};
+use health_check::HealthCheck;
 use overview::InfraOverview;
 use postmortem::Postmortem;
 
@@ -174,13 +174,5 @@ impl Document {
         };
         // Serialising plain structs of strings, numbers and lists cannot fail.
         json.unwrap_or_default() + "\n"
-    }
-
-    /// The scored report, for a health check.
-    pub fn report(&self, now: Timestamp) -> Option<HealthReport> {
-        match self {
-            Document::HealthCheck(h) => Some(h.score(now)),
-            _ => None,
-        }
     }
 }

@@ -3,7 +3,7 @@
 //! phrases per document (the topic), request cues (a verb, "please", "can you", notes after a
 //! colon), and penalties for questions *about* a subject and for health *endpoints*. A document
 //! wins when its topic weighs at least `MIN_TOPIC`, its score reaches `THRESHOLD`, and it beats
-//! the others. `tests/route.rs` measures it on the labelled corpus.
+//! the others. `tests/it/route.rs` measures it on the labelled corpus.
 
 use serde::Serialize;
 

@@ -154,17 +154,12 @@ impl Output {
         self.verbose
     }
 
-    /// Writes a piece of the answer to stdout and flushes it, so a stream appears as it arrives.
-    /// On a terminal, control and escape sequences from the model are stripped.
-    /// With rendering on, the text goes through the markdown renderer, which prints finished
-    /// lines and blocks only.
-    pub fn answer(&mut self, text: &str) -> io::Result<()> {
-        self.answer_part(text, false)
-    }
-
-    /// `answer`, except that with `more` (another piece is already waiting) the text may stay
-    /// in stdout's buffer, to go out with the next piece in one write. A stream that arrives
-    /// slowly is flushed piece by piece; anything written to stderr flushes stdout first.
+    /// Writes a piece of the answer to stdout, so a stream appears as it arrives. On a terminal,
+    /// control and escape sequences from the model are stripped; with rendering on, the text
+    /// goes through the markdown renderer, which prints finished lines and blocks only. With
+    /// `more` (another piece is already waiting) the text may stay in stdout's buffer, to go out
+    /// with the next piece in one write; otherwise it is flushed. A stream that arrives slowly is
+    /// flushed piece by piece; anything written to stderr flushes stdout first.
     pub fn answer_part(&mut self, text: &str, more: bool) -> io::Result<()> {
         self.spinner.clear();
         if self.renders() {

@@ -135,8 +135,9 @@ impl Renderer {
         Ok(tidy(&text))
     }
 
-    /// Renders an arbitrary template source with the same settings and context. For tests of
-    /// the template rules and for checking new templates; the binary renders only `prompts/`.
+    /// Renders an arbitrary template source with the same settings and context, for the unit
+    /// tests of the template rules; the binary renders only `prompts/`.
+    #[cfg(test)]
     pub fn render_source(
         &self,
         name: &str,
@@ -155,6 +156,7 @@ pub fn render(ctx: &RenderContext<'_>, detail: Detail) -> Result<String, RenderE
 }
 
 /// Renders an arbitrary template source with the context; see [`Renderer::render_source`].
+#[cfg(test)]
 pub fn render_source(
     name: &str,
     source: &str,

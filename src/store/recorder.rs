@@ -44,11 +44,6 @@ impl ReplyRecorder {
         self.id
     }
 
-    /// Everything received so far.
-    pub fn text(&self) -> &str {
-        &self.text
-    }
-
     /// Adds a piece of text; writes a checkpoint when the last one is older than `CHECKPOINT`.
     pub fn push(&mut self, store: &mut Store, delta: &str) -> Result<(), StoreError> {
         self.text.push_str(delta);

@@ -124,6 +124,7 @@ impl Gate {
     }
 
     /// The number of programs in the catalogue.
+    #[cfg(test)]
     pub fn catalogue_len(&self) -> usize {
         self.programs.len()
     }

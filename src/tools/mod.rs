@@ -20,6 +20,7 @@ pub mod scrub;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::io::Write as _;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -112,7 +113,11 @@ pub fn system_note(tools: &ToolSettings) -> String {
 
 /// The tools of one command (or one REPL turn).
 pub struct Agent {
-    gate: Gate,
+    /// Built on the first tool call: parsing the catalogue and compiling its globs is most of
+    /// the CPU time of a short `ask`, and a reply that calls no tool never needs it.
+    gate: OnceLock<Gate>,
+    allow: Vec<String>,
+    deny: Vec<String>,
     mode: ToolMode,
     timeout: Duration,
     /// Scrub results (HTTP always; the embedded model unless `redact_local: false`).
@@ -164,7 +169,9 @@ impl Agent {
             .context_window()
             .unwrap_or(crate::conversation::budget::DEFAULT_CONTEXT) as usize;
         Some(Agent {
-            gate: Gate::new(&tools.allow, &tools.deny),
+            gate: OnceLock::new(),
+            allow: tools.allow.clone(),
+            deny: tools.deny.clone(),
             mode: tools.mode.value,
             timeout: Duration::from_secs(tools.timeout_secs),
             redact: !provider.is_local() || tools.redact_local,
@@ -174,6 +181,11 @@ impl Agent {
             mcp: mcp::McpServers::from_settings(settings),
             mcp_specs: Vec::new(),
         })
+    }
+
+    /// The approval gate, built on first use.
+    fn gate(&self) -> &Gate {
+        self.gate.get_or_init(|| Gate::new(&self.allow, &self.deny))
     }
 
     /// Uses `servers` (kept by the REPL across turns) instead of this agent's own.
@@ -205,7 +217,7 @@ impl Agent {
             Ok(args) => args.command.trim().to_owned(),
             Err(err) => return bad_arguments(step, &err),
         };
-        let judged = self.gate.judge(&line);
+        let judged = self.gate().judge(&line);
         let runnable = if judged.pipeline.is_empty() {
             run::Runnable::Shell(line.clone())
         } else {
@@ -290,7 +302,7 @@ impl Agent {
             Err(err) => return bad_arguments(step, &err),
         };
         let shown = format!("read_file {path}");
-        if self.gate.is_secret_path(&path) {
+        if self.gate().is_secret_path(&path) {
             let approved = self.mode == ToolMode::Ask
                 && approve::can_ask(out)
                 && approve::ask(

@@ -20,17 +20,11 @@ use crate::documents::{Document, Kind, draft};
 use crate::error::Interrupted;
 use crate::llm::{ChatRequest, Provider, Reply};
 use crate::output::Output;
-use crate::persona::Detail;
 
 /// The persona's system prompt for a draft: `detail` as configured, else compact for the
 /// embedded model and full for an endpoint.
 pub fn system_prompt(settings: &Settings, provider: &dyn Provider) -> anyhow::Result<String> {
-    let detail = settings.detail.value.unwrap_or(if provider.is_local() {
-        Detail::Compact
-    } else {
-        Detail::Full
-    });
-    crate::persona::system_prompt(settings, detail)
+    crate::app::ask::system_prompt(settings, provider.is_local(), false, None)
 }
 
 /// Drafts and validates `kind` from `text` with `provider` (the one the caller already holds)

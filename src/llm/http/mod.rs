@@ -1,11 +1,13 @@
 //! The OpenAI-compatible HTTP provider, and the only user of reqwest.
 //!
-//! `connect` resolves the key and builds one client (rustls with the `ring` provider, proxies
+//! `connect` resolves the key and builds one client (rustls with the `ring` provider and the
+//! system's roots read at the first handshake, see `tls`; proxies
 //! from `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` as reqwest reads them, user agent
 //! `mitchell/<version>`). `stream` spawns the request on the runtime and returns the receiver of
 //! its `StreamEvent`s; dropping the receiver ends the task and closes the connection.
 //! The pieces: `sse` (bytes → events), `chunk` (events → `StreamEvent`s), `request` (what is
-//! sent), `errors` (what a failure says), `retry` (when to try again), `transport` (the I/O).
+//! sent), `errors` (what a failure says), `retry` (when to try again), `tls` (the TLS set-up),
+//! `transport` (the I/O).
 
 mod chunk;
 mod errors;
@@ -16,6 +18,7 @@ mod send;
 pub mod sse;
 #[cfg(test)]
 mod tests;
+mod tls;
 mod transport;
 
 use std::sync::Arc;
@@ -74,9 +77,7 @@ pub fn open(target: &HttpTarget) -> anyhow::Result<HttpProvider> {
     // Installing the process-wide crypto provider fails only when one is already installed,
     // which is exactly the state we want.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let mut builder = reqwest::Client::builder()
-        .user_agent(USER_AGENT)
-        .connect_timeout(target.connect_timeout);
+    let mut extra = Vec::new();
     if let Some(path) = &target.ca_cert {
         let usage = |why: String| {
             crate::error::usage_msg(format!(
@@ -86,15 +87,14 @@ pub fn open(target: &HttpTarget) -> anyhow::Result<HttpProvider> {
             ))
         };
         let pem = std::fs::read(path).map_err(|e| usage(e.to_string()))?;
-        let certs = reqwest::Certificate::from_pem_bundle(&pem)
-            .map_err(|_| usage("not a PEM certificate file".to_owned()))?;
-        if certs.is_empty() {
-            return Err(usage("no certificate in the file".to_owned()));
-        }
-        for cert in certs {
-            builder = builder.add_root_certificate(cert);
-        }
+        extra = tls::extra_roots(&pem).map_err(|e| usage(e.to_string()))?;
     }
+    let tls = tls::client_config(extra)
+        .map_err(|err| anyhow::anyhow!("{}: cannot set up TLS: {err}", target.name))?;
+    let builder = reqwest::Client::builder()
+        .user_agent(USER_AGENT)
+        .connect_timeout(target.connect_timeout)
+        .tls_backend_preconfigured(tls);
     let client = builder
         .build()
         .map_err(|err| anyhow::anyhow!("{}: cannot set up the HTTP client: {err}", target.name))?;

@@ -425,22 +425,30 @@ mod tests {
             .collect()
     }
 
+    /// Feeds `output` in two pieces, split at every character boundary, to a fresh scanner from
+    /// `new`, and checks that the events read as `want` and that the scanner counted one call
+    /// per call in `want`.
+    fn at_every_split(new: impl Fn() -> CallScanner, output: &str, want: &str) {
+        for split in (1..output.len()).filter(|&i| output.is_char_boundary(i)) {
+            let mut s = new();
+            let events = scan(&mut s, &[&output[..split], &output[split..]]);
+            assert_eq!(texts(&events), want, "{output:?} split at {split}");
+            assert_eq!(
+                u64::from(s.calls()),
+                want.matches("[run_command:").count() as u64,
+                "split at {split}"
+            );
+        }
+    }
+
     #[test]
     fn a_call_split_anywhere_is_found_and_text_around_it_kept() {
         let output = "Let me check.\n<tool_call>\n{\"name\": \"run_command\", \"arguments\": {\"command\": \"df -h /\"}}\n</tool_call>";
-        for split in 1..output.len() {
-            if !output.is_char_boundary(split) {
-                continue;
-            }
-            let mut s = CallScanner::default();
-            let events = scan(&mut s, &[&output[..split], &output[split..]]);
-            assert_eq!(
-                texts(&events),
-                "Let me check.\n[run_command:{\"command\":\"df -h /\"}]",
-                "split at {split}"
-            );
-            assert_eq!(s.calls(), 1);
-        }
+        at_every_split(
+            CallScanner::default,
+            output,
+            "Let me check.\n[run_command:{\"command\":\"df -h /\"}]",
+        );
         let mut plain = CallScanner::default();
         let mut events = plain.push("a < b and <tool");
         events.extend(plain.finish());
@@ -450,15 +458,11 @@ mod tests {
     #[test]
     fn a_later_json_block_naming_an_offered_tool_is_a_call() {
         let output = "To check, run df:\n\n```json\n{\"name\": \"run_command\", \"arguments\": {\"command\": \"df -h /\"}}\n```\n";
-        for split in 1..output.len() {
-            let mut s = CallScanner::new(&specs());
-            let events = scan(&mut s, &[&output[..split], &output[split..]]);
-            assert_eq!(
-                texts(&events),
-                "To check, run df:\n\n[run_command:{\"command\":\"df -h /\"}]\n",
-                "split {split}"
-            );
-        }
+        at_every_split(
+            || CallScanner::new(&specs()),
+            output,
+            "To check, run df:\n\n[run_command:{\"command\":\"df -h /\"}]\n",
+        );
     }
 
     #[test]
@@ -467,15 +471,11 @@ mod tests {
             "<tools>\n{\"name\": \"run_command\", \"arguments\": {\"command\": \"df -h /\"}}\n</tools>",
             "{\"name\": \"run_command\", \"arguments\": {\"command\": \"df -h /\"}}",
         ] {
-            for split in 1..output.len() {
-                let mut s = CallScanner::default();
-                let events = scan(&mut s, &[&output[..split], &output[split..]]);
-                assert_eq!(
-                    texts(&events),
-                    "[run_command:{\"command\":\"df -h /\"}]",
-                    "{output} split {split}"
-                );
-            }
+            at_every_split(
+                CallScanner::default,
+                output,
+                "[run_command:{\"command\":\"df -h /\"}]",
+            );
         }
         let mut s = CallScanner::default();
         let mut events = s.push("{\"region\": \"eu\"} is the config");
@@ -487,15 +487,11 @@ mod tests {
     fn a_reply_that_opens_with_a_json_fence_naming_a_tool_is_a_call() {
         let output =
             "```json\n{\"name\": \"run_command\", \"arguments\": {\"command\": \"df -h /\"}}\n```";
-        for split in 1..output.len() {
-            let mut s = CallScanner::default();
-            let events = scan(&mut s, &[&output[..split], &output[split..]]);
-            assert_eq!(
-                texts(&events),
-                "[run_command:{\"command\":\"df -h /\"}]",
-                "split {split}"
-            );
-        }
+        at_every_split(
+            CallScanner::default,
+            output,
+            "[run_command:{\"command\":\"df -h /\"}]",
+        );
         let example = "Use this policy:\n```json\n{\"name\": \"x\"}\n```";
         let mut s = CallScanner::new(&specs());
         let mut events = s.push(example);
