@@ -87,15 +87,75 @@ pub fn extract_json(reply: &str) -> &str {
     }
 }
 
+/// `reply` with every JSON number too large for a 64-bit float (`9.03e+27568783624282`, which
+/// serde rejects as "number out of range") replaced by `null`. Text inside strings is left
+/// alone. For a draft the notes will be grounded in: such a value is in no notes, so grounding
+/// would drop it anyway, and it must not fail the draft before grounding can.
+pub fn null_unreadable_numbers(reply: &str) -> std::borrow::Cow<'_, str> {
+    let bytes = reply.as_bytes();
+    let mut out = String::new();
+    let (mut copied, mut i, mut in_string) = (0, 0, false);
+    while i < bytes.len() {
+        let b = bytes[i];
+        if in_string {
+            match b {
+                b'\\' => i += 1,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        if b == b'"' {
+            in_string = true;
+            i += 1;
+            continue;
+        }
+        if b == b'-' || b.is_ascii_digit() {
+            let start = i;
+            i += 1;
+            while i < bytes.len()
+                && matches!(bytes[i], b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-')
+            {
+                i += 1;
+            }
+            let token = &reply[start..i];
+            if token.parse::<f64>().is_ok_and(f64::is_infinite) {
+                out.push_str(&reply[copied..start]);
+                out.push_str("null");
+                copied = i;
+            }
+            continue;
+        }
+        i += 1;
+    }
+    if copied == 0 {
+        return std::borrow::Cow::Borrowed(reply);
+    }
+    out.push_str(&reply[copied..]);
+    std::borrow::Cow::Owned(out)
+}
+
 /// Validates a reply as a document of `kind`; the errors are what the repair round sends back.
 pub fn validate(kind: Kind, reply: &str) -> Result<Document, Vec<String>> {
+    validate_with(kind, reply, |doc| doc)
+}
+
+/// Parses a reply as a document of `kind`, passes it through `ground` (which may replace the
+/// model's values with the notes'), and only then checks its content: a value `ground`
+/// replaces cannot fail the draft.
+pub fn validate_with(
+    kind: Kind,
+    reply: &str,
+    ground: impl FnOnce(Document) -> Document,
+) -> Result<Document, Vec<String>> {
     let json = extract_json(reply);
     if json.is_empty() {
         return Err(vec![
             "the reply is empty; expected one JSON object".to_owned(),
         ]);
     }
-    let doc = parse_json(kind, json).map_err(|e| vec![e.to_string()])?;
+    let doc = ground(parse_json(kind, json).map_err(|e| vec![e.to_string()])?);
     doc.validate().map_err(|e| vec![e.to_string()])?;
     Ok(doc)
 }
@@ -122,6 +182,50 @@ mod tests {
         );
         let errs = validate(Kind::Postmortem, r#"{"titel": "x"}"#).unwrap_err();
         assert!(errs[0].contains("titel"), "{errs:?}");
+    }
+
+    #[test]
+    fn an_out_of_range_value_the_notes_replace_does_not_fail_the_draft() {
+        // The offline health check drafted `uptime_percent: 22500000000`; the notes say 99.95.
+        // Validating before grounding rejected the draft although the notes' value wins.
+        let reply = r#"{"uptime_percent": 22500000000, "manual_tasks": 2}"#;
+        let notes: &'static str = "Uptime 99.95% over the month, 2 manual tasks.";
+        assert!(validate(Kind::HealthCheck, reply).is_err());
+        let grounded_in = |notes: &'static str| {
+            move |doc: Document| match doc {
+                Document::HealthCheck(h) => {
+                    Document::HealthCheck(crate::documents::figures::ground_health_check(&h, notes))
+                }
+                other => other,
+            }
+        };
+        let Ok(Document::HealthCheck(h)) =
+            validate_with(Kind::HealthCheck, reply, grounded_in(notes))
+        else {
+            panic!("the grounded draft should validate");
+        };
+        assert_eq!(h.uptime_percent, Some(99.95));
+        assert_eq!(h.manual_tasks, Some(2));
+        // What grounding leaves is still checked: notes that state an impossible uptime.
+        let errs = validate_with(Kind::HealthCheck, "{}", grounded_in("uptime 150%")).unwrap_err();
+        assert!(errs[0].contains("uptime_percent"), "{errs:?}");
+    }
+
+    #[test]
+    fn a_number_too_large_for_a_float_becomes_null_outside_strings_only() {
+        // A sampled SmolLM2 health-check draft, word for word.
+        let reply =
+            "{\n  \"secrets_rotated\": null,\n\"uptime_percent\": 9.0314e+27568783624282\n}";
+        assert!(validate(Kind::HealthCheck, reply).is_err());
+        let cleaned = null_unreadable_numbers(reply);
+        assert!(cleaned.contains("\"uptime_percent\": null"), "{cleaned}");
+        let Ok(Document::HealthCheck(h)) = validate(Kind::HealthCheck, &cleaned) else {
+            panic!("the cleaned draft should validate");
+        };
+        assert_eq!(h.uptime_percent, None);
+        let kept = r#"{"a": "1e999 in \"text\"", "b": -2.5e3, "c": 22500000000}"#;
+        assert_eq!(null_unreadable_numbers(kept), kept);
+        assert_eq!(null_unreadable_numbers("[1e400, -1e400]"), "[null, null]");
     }
 
     #[test]

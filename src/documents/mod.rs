@@ -14,6 +14,8 @@ pub mod interview;
 pub mod markdown;
 pub mod ordered;
 pub mod overview;
+pub mod overview_facts;
+pub mod overview_sections;
 pub mod postmortem;
 pub mod router;
 pub mod sections;

@@ -6,8 +6,9 @@
 //! through the turn engine with the provider the caller holds (`ask`, a document command or
 //! the REPL, which passes its own system prompt with `/detail` and `/system` applied).
 //!
-//! The embedded model drafts differently (`sectioned`): a postmortem section by section with
-//! the notes' plain facts kept as written, a health check grounded in the notes.
+//! The embedded model drafts differently (`sectioned`): a postmortem and an overview part by
+//! part with the notes' plain facts kept as written, a health check grounded in the notes
+//! before it is validated.
 
 use anyhow::Context;
 use jiff::Timestamp;
@@ -39,16 +40,29 @@ pub fn draft_document(
     runtime: &tokio::runtime::Runtime,
 ) -> anyhow::Result<Option<Document>> {
     if super::sectioned::sectioned(provider, kind) {
-        let doc = runtime.block_on(super::sectioned::draft_postmortem(
-            settings, provider, system, text, out,
-        ))?;
-        return Ok(Some(Document::Postmortem(doc)));
+        let doc = runtime.block_on(async {
+            Ok::<_, anyhow::Error>(match kind {
+                Kind::Overview => Document::Overview(
+                    super::sectioned::draft_overview(settings, provider, system, text, out).await?,
+                ),
+                _ => Document::Postmortem(
+                    super::sectioned::draft_postmortem(settings, provider, system, text, out)
+                        .await?,
+                ),
+            })
+        })?;
+        return Ok(Some(doc));
     }
-    let grounded = |doc: Document| {
-        if provider.is_local() {
-            super::sectioned::ground(doc, text)
+    // The embedded model's draft is grounded in the notes before it is validated: a value the
+    // notes' own value replaces (an impossible uptime, even one too large for a number) must
+    // not fail the draft.
+    let local = provider.is_local();
+    let check = |reply: &str| {
+        if local {
+            let reply = draft::null_unreadable_numbers(reply);
+            draft::validate_with(kind, &reply, |doc| super::sectioned::ground(doc, text))
         } else {
-            doc
+            draft::validate(kind, reply)
         }
     };
     let mut request = draft::request(kind, system, text);
@@ -65,8 +79,8 @@ pub fn draft_document(
     ));
     runtime.block_on(async {
         let first = collect(provider, request.clone(), out).await?;
-        let mut errors = match draft::validate(kind, &first.text) {
-            Ok(doc) => return Ok(Some(grounded(doc))),
+        let mut errors = match check(&first.text) {
+            Ok(doc) => return Ok(Some(doc)),
             Err(errors) => errors,
         };
         if first.finish_reason.as_deref() == Some("length") {
@@ -85,8 +99,8 @@ pub fn draft_document(
             &errors,
         );
         let second = collect(provider, repair, out).await?;
-        match draft::validate(kind, &second.text) {
-            Ok(doc) => Ok(Some(grounded(doc))),
+        match check(&second.text) {
+            Ok(doc) => Ok(Some(doc)),
             Err(errors) => {
                 let path = save_draft(settings, kind, &second.text)?;
                 let mut lines = vec![format!(
