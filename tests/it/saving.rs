@@ -16,7 +16,6 @@ use common::TestEnv;
 use common::pty::word_stream;
 use common::server::{Response, Server};
 use predicates::prelude::*;
-use serde_json::Value;
 
 fn reply(words: &[&str]) -> Response {
     Response::sse(word_stream(words).0)
@@ -45,12 +44,7 @@ fn plain_ask_is_saved_by_default_and_sessions_search_finds_it() {
         .assert()
         .success()
         .stdout(predicate::str::contains("pgbouncer"));
-    let list = env
-        .cmd()
-        .args(["sessions", "list", "--json"])
-        .output()
-        .unwrap();
-    let sessions: Value = serde_json::from_slice(&list.stdout).unwrap();
+    let sessions = common::json_of(env.cmd().args(["sessions", "list", "--json"]));
     assert_eq!(sessions.as_array().unwrap().len(), 2, "one session per ask");
     let doc = env.export_session("1");
     assert_eq!(doc["messages"][1]["content"], "Put PgBouncer in front.");
@@ -151,12 +145,7 @@ fn a_session_removed_under_the_repl_is_noticed_and_the_next_message_is_saved() {
     p.expect("m> ").unwrap();
     p.send("/quit\r").unwrap();
     p.expect(expectrl::Eof).unwrap();
-    let list = env
-        .cmd()
-        .args(["sessions", "list", "--json"])
-        .output()
-        .unwrap();
-    let sessions: Value = serde_json::from_slice(&list.stdout).unwrap();
+    let sessions = common::json_of(env.cmd().args(["sessions", "list", "--json"]));
     let sessions = sessions.as_array().unwrap();
     assert_eq!(sessions.len(), 1, "{sessions:?}");
     let doc = env.export_session(&sessions[0]["id"].to_string());
