@@ -43,13 +43,7 @@ pub fn run(
         PersonaCommand::Render { name, detail } => {
             let value = name.unwrap_or_else(|| settings.persona.value.clone());
             let (_, spec) = persona::load_persona(&value, &settings.paths)?;
-            let text = persona::render_system_prompt(
-                &spec,
-                detail,
-                persona::render::today(),
-                &settings.vars,
-                &settings.paths,
-            )?;
+            let text = render_today(&spec, detail, &settings)?;
             o.print(&text)?;
         }
         PersonaCommand::Recall {
@@ -65,18 +59,27 @@ pub fn run(
     Ok(ExitStatus::Success)
 }
 
+/// The system prompt `spec` renders at `detail` today, with the configured variables and paths.
+fn render_today(
+    spec: &persona::PersonaSpec,
+    detail: Detail,
+    settings: &crate::config::Settings,
+) -> anyhow::Result<String> {
+    persona::render_system_prompt(
+        spec,
+        detail,
+        persona::render::today(),
+        &settings.vars,
+        &settings.paths,
+    )
+}
+
 /// Parses a persona file and renders it at both details.
 fn check(file: &Path, settings: &crate::config::Settings) -> anyhow::Result<()> {
     let source = load::read_file(file).map_err(error::usage)?;
     let spec = source.parse().map_err(error::usage)?;
     for detail in [Detail::Full, Detail::Compact] {
-        persona::render_system_prompt(
-            &spec,
-            detail,
-            persona::render::today(),
-            &settings.vars,
-            &settings.paths,
-        )?;
+        render_today(&spec, detail, settings)?;
     }
     Ok(())
 }

@@ -25,18 +25,24 @@ fn two_first_opens_at_once_both_succeed() {
     }
 }
 
+/// A new database at `path` with session `s`, its question "why?" asked and a reply started.
+fn reply_started(path: &std::path::Path) -> (Store, Session, recorder::ReplyRecorder) {
+    let mut store = Store::open(path).expect("open");
+    let session = store
+        .create_session(Some("s"), &SessionMeta::default())
+        .expect("session");
+    store.begin_turn(session.id, "why?").expect("question");
+    let reply =
+        recorder::ReplyRecorder::start(&mut store, session.id, None, None, None).expect("start");
+    (store, session, reply)
+}
+
 /// Checkpoints append only what is new; a reader mid-stream (or after a crash) sees the whole
 /// text so far; finishing folds it into the row and leaves no chunk behind.
 #[test]
 fn checkpoints_append_and_a_finished_reply_is_one_row() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut store = Store::open(&dir.path().join("mitchell.db")).expect("open");
-    let session = store
-        .create_session(Some("s"), &SessionMeta::default())
-        .expect("session");
-    store.begin_turn(session.id, "why?").expect("question");
-    let mut reply =
-        recorder::ReplyRecorder::start(&mut store, session.id, None, None, None).expect("start");
+    let (mut store, session, mut reply) = reply_started(&dir.path().join("mitchell.db"));
     let chunk_count = |store: &Store| -> i64 {
         store
             .conn
@@ -82,13 +88,7 @@ fn checkpoints_append_and_a_finished_reply_is_one_row() {
 fn an_unfinished_reply_is_folded_at_the_next_open_and_searchable() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("mitchell.db");
-    let mut store = Store::open(&path).expect("open");
-    let session = store
-        .create_session(Some("s"), &SessionMeta::default())
-        .expect("session");
-    store.begin_turn(session.id, "why?").expect("question");
-    let mut reply =
-        recorder::ReplyRecorder::start(&mut store, session.id, None, None, None).expect("start");
+    let (mut store, session, mut reply) = reply_started(&path);
     reply.push(&mut store, "pgbouncer ran out ").expect("push");
     reply.tick(&mut store).expect("checkpoint");
     reply.push(&mut store, "of connections").expect("push");

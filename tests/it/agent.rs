@@ -199,12 +199,7 @@ fn sessions_keep_the_steps_and_continue_replays_them() {
         .success()
         .stdout(predicate::str::contains("Tool result (call_7)"))
         .stdout(predicate::str::contains("load average"));
-    let exported = env
-        .cmd()
-        .args(["sessions", "export", "probe", "--format", "json"])
-        .output()
-        .unwrap();
-    let doc: Value = serde_json::from_slice(&exported.stdout).unwrap();
+    let doc = env.export_session("probe");
     let roles: Vec<&str> = doc["messages"]
         .as_array()
         .unwrap()
@@ -241,16 +236,8 @@ fn json_reports_each_step() {
         command("c2", "touch nope"),
         answer("done"),
     ]);
-    let out = ask(&env, &server, env.path())
-        .args(["--json", "how is this box doing?"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let got: Value =
+        common::json_of(ask(&env, &server, env.path()).args(["--json", "how is this box doing?"]));
     assert_eq!(got["text"], "done");
     let steps = got["steps"].as_array().unwrap();
     assert_eq!(steps[0]["tool"], "run_command");

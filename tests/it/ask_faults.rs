@@ -12,9 +12,9 @@ use std::io::Read;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::TestEnv;
 use common::fixture;
 use common::server::{Chunks, Response, Server};
+use common::{Run, TestEnv};
 
 /// `n` content events ("w0 w1 …"), a finish chunk and `[DONE]`.
 fn text_stream(n: usize) -> String {
@@ -27,12 +27,6 @@ fn text_stream(n: usize) -> String {
     }
     s.push_str("data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n");
     s
-}
-
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
 }
 
 fn ask(server: &Server, extra: &[&str]) -> Run {
@@ -53,11 +47,7 @@ fn ask_env(server: &Server, extra: &[&str], vars: &[(&str, &str)]) -> Run {
         .timeout(Duration::from_secs(60))
         .output()
         .unwrap();
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Run::of(&out)
 }
 
 #[test]
@@ -356,6 +346,17 @@ fn connection_refused_is_retried_then_reported() {
     assert_eq!(lines.len(), 2);
 }
 
+/// `ask hi` against `server`, spawned with no stdin and stdout and stderr piped.
+fn spawn_ask(env: &TestEnv, server: &Server) -> std::process::Child {
+    env.std_cmd()
+        .args(["ask", "--base-url", &server.url(), "hi"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
 #[test]
 fn ctrl_c_mid_stream_exits_130() {
     let body = text_stream(400);
@@ -365,34 +366,17 @@ fn ctrl_c_mid_stream_exits_130() {
             .delay(Duration::from_millis(20)),
     );
     let env = TestEnv::new();
-    let mut child = env
-        .std_cmd()
-        .args(["ask", "--base-url", &server.url(), "hi"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_ask(&env, &server);
     let mut stdout = child.stdout.take().unwrap();
     let mut buf = [0u8; 16];
     let n = stdout.read(&mut buf).unwrap();
     assert!(n > 0, "no output before Ctrl-C");
     let started = Instant::now();
-    let kill = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
+    common::ctrl_c(&child);
     let status = child.wait().unwrap();
     assert!(started.elapsed() < Duration::from_secs(3), "not at once");
     assert_eq!(status.code(), Some(130));
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
+    let stderr = common::stderr_of(&mut child);
     assert_eq!(stderr, "");
 }
 
@@ -405,26 +389,13 @@ fn a_reader_that_goes_away_means_exit_0_in_silence() {
             .delay(Duration::from_millis(5)),
     );
     let env = TestEnv::new();
-    let mut child = env
-        .std_cmd()
-        .args(["ask", "--base-url", &server.url(), "hi"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_ask(&env, &server);
     let mut stdout = child.stdout.take().unwrap();
     let mut buf = [0u8; 1];
     stdout.read_exact(&mut buf).unwrap();
     drop(stdout);
     let status = child.wait().unwrap();
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
+    let stderr = common::stderr_of(&mut child);
     assert_eq!(status.code(), Some(0), "{stderr}");
     assert_eq!(stderr, "");
 }

@@ -84,15 +84,7 @@ fn api_key_command_is_not_run_by_config_show() {
 fn a_misspelt_key_is_one_line_with_file_line_column_and_key() {
     let t = TestEnv::new();
     let file = t.write_config("model: x\nidel_timeout: 5\n");
-    let out = t
-        .cmd()
-        .args(["config", "show"])
-        .assert()
-        .code(2)
-        .get_output()
-        .clone();
-    let err = String::from_utf8(out.stderr).unwrap();
-    assert_eq!(err.lines().count(), 1, "{err}");
+    let err = common::one_line_error(t.cmd().args(["config", "show"]), 2);
     assert!(
         err.starts_with(&format!("error: {}:2:1: ", file.display())),
         "{err}"

@@ -47,40 +47,36 @@ const VALID: &str = r#"```json
 ```"#;
 
 fn messages(request: &Value) -> Vec<(String, String)> {
-    request["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| {
-            (
-                m["role"].as_str().unwrap().to_owned(),
-                m["content"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
+    common::roles_and_texts(&request["messages"])
+}
+
+/// `mitchell COMMAND --base-url URL --model drafter TEXT`: it must succeed with `progress` on
+/// stderr; returns the rendered document (stdout).
+fn drafted(env: &TestEnv, server: &Server, [command, text]: [&str; 2], progress: &str) -> String {
+    let out = env
+        .cmd()
+        .args([
+            command,
+            "--base-url",
+            &server.url(),
+            "--model",
+            "drafter",
+            text,
+        ])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(progress))
+        .get_output()
+        .stdout
+        .clone();
+    String::from_utf8(out).unwrap()
 }
 
 #[test]
 fn an_invalid_draft_is_repaired_once_and_then_rendered() {
     let server = Server::start(vec![reply(INVALID), reply(VALID)]);
     let env = TestEnv::new();
-    let out = env
-        .cmd()
-        .args([
-            "postmortem",
-            "--base-url",
-            &server.url(),
-            "--model",
-            "drafter",
-            NOTES,
-        ])
-        .assert()
-        .success()
-        .stderr(predicate::str::contains("asking for a repair"))
-        .get_output()
-        .stdout
-        .clone();
-    let md = String::from_utf8(out).unwrap();
+    let md = drafted(&env, &server, ["postmortem", NOTES], "asking for a repair");
     assert!(
         md.starts_with("# Incident Postmortem: Connection pool exhausted\n"),
         "{md}"
@@ -250,11 +246,7 @@ fn ctrl_c_while_drafting_exits_130() {
     }
     // Let the first bytes arrive, so the draft is being collected when Ctrl-C comes.
     std::thread::sleep(Duration::from_millis(300));
-    let kill = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
+    common::ctrl_c(&child);
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(130));
     let mut stdout = String::new();
@@ -291,23 +283,7 @@ const ROUTED: &str = "write up a postmortem for last night's outage: db pool exh
 fn ask_routes_a_postmortem_request_to_the_drafting_path() {
     let server = Server::start(vec![reply(VALID)]);
     let env = TestEnv::new();
-    let out = env
-        .cmd()
-        .args([
-            "ask",
-            "--base-url",
-            &server.url(),
-            "--model",
-            "drafter",
-            ROUTED,
-        ])
-        .assert()
-        .success()
-        .stderr(predicate::str::contains("→ postmortem"))
-        .get_output()
-        .stdout
-        .clone();
-    let md = String::from_utf8(out).unwrap();
+    let md = drafted(&env, &server, ["ask", ROUTED], "→ postmortem");
     assert!(
         md.starts_with("# Incident Postmortem: Connection pool exhausted\n"),
         "{md}"

@@ -63,11 +63,6 @@ fn a_drafted_document_continues_the_latest_session_with_its_notes() {
         shown.contains("# Incident Postmortem: Cache stampede"),
         "{shown}"
     );
-    let list = env
-        .cmd()
-        .args(["sessions", "list", "--json"])
-        .output()
-        .expect("list");
-    let sessions: serde_json::Value = serde_json::from_slice(&list.stdout).expect("json");
+    let sessions = common::json_of(env.cmd().args(["sessions", "list", "--json"]));
     assert_eq!(sessions.as_array().map(Vec::len), Some(1), "{sessions}");
 }

@@ -67,30 +67,19 @@ fn write_suite(env: &TestEnv, text: &str) -> String {
     path.to_string_lossy().into_owned()
 }
 
+/// `mitchell eval --suite SUITE --base-url URL`.
+fn eval(env: &TestEnv, suite: &str, base_url: &str) -> assert_cmd::Command {
+    let mut cmd = env.cmd();
+    cmd.args(["eval", "--suite", suite, "--base-url", base_url]);
+    cmd
+}
+
 #[test]
 fn eval_prints_a_row_per_question_and_the_fidelity() {
     let server = scripted();
     let env = TestEnv::new();
     let suite = write_suite(&env, SUITE);
-    let out = env
-        .cmd()
-        .args([
-            "eval",
-            "--suite",
-            &suite,
-            "--base-url",
-            &server.url(),
-            "--model",
-            "m",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stdout = common::stdout_of(eval(&env, &suite, &server.url()).args(["--model", "m"]));
     let rows: Vec<&str> = stdout.lines().collect();
     assert!(rows[0].starts_with("id"), "{stdout}");
     let verdict = |id: &str| {
@@ -141,21 +130,13 @@ fn eval_json_has_the_documented_shape() {
     let server = scripted();
     let env = TestEnv::new();
     let suite = write_suite(&env, SUITE);
-    let out = env
-        .cmd()
-        .args([
-            "eval",
-            "--suite",
-            &suite,
-            "--base-url",
-            &server.url(),
-            "--model",
-            "m",
-        ])
-        .args(["--json", "--playbook", "on"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    let out = common::run_ok(eval(&env, &suite, &server.url()).args([
+        "--model",
+        "m",
+        "--json",
+        "--playbook",
+        "on",
+    ]));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["suite"], "tiny");
     assert_eq!(v["provider"], "http");
@@ -193,31 +174,15 @@ fn min_exits_1_when_fewer_pass() {
     let env = TestEnv::new();
     let suite = write_suite(&env, SUITE);
     let server = scripted();
-    env.cmd()
-        .args([
-            "eval",
-            "--suite",
-            &suite,
-            "--base-url",
-            &server.url(),
-            "--min",
-            "3",
-        ])
+    eval(&env, &suite, &server.url())
+        .args(["--min", "3"])
         .assert()
         .code(1)
         .stdout(predicate::str::contains("fidelity 2/4"))
         .stderr(predicate::str::contains("below --min 3"));
     let server = scripted();
-    env.cmd()
-        .args([
-            "eval",
-            "--suite",
-            &suite,
-            "--base-url",
-            &server.url(),
-            "--min",
-            "2",
-        ])
+    eval(&env, &suite, &server.url())
+        .args(["--min", "2"])
         .assert()
         .success();
 }
@@ -227,14 +192,7 @@ fn bad_suites_exit_2_naming_file_line_and_field() {
     let env = TestEnv::new();
     let bad_regex = SUITE.replace("'rotat'", "'rotat('");
     let suite = write_suite(&env, &bad_regex);
-    env.cmd()
-        .args([
-            "eval",
-            "--suite",
-            &suite,
-            "--base-url",
-            "http://127.0.0.1:9/v1",
-        ])
+    eval(&env, &suite, "http://127.0.0.1:9/v1")
         .assert()
         .code(2)
         .stdout("")
@@ -245,14 +203,7 @@ fn bad_suites_exit_2_naming_file_line_and_field() {
         );
     let unknown = SUITE.replace("    reject: ['^yes", "    rejects: ['^yes");
     let suite = write_suite(&env, &unknown);
-    env.cmd()
-        .args([
-            "eval",
-            "--suite",
-            &suite,
-            "--base-url",
-            "http://127.0.0.1:9/v1",
-        ])
+    eval(&env, &suite, "http://127.0.0.1:9/v1")
         .assert()
         .code(2)
         .stderr(predicate::str::contains("suite.yaml:6:").and(predicate::str::contains("rejects")));
@@ -270,8 +221,7 @@ fn a_provider_that_fails_from_the_start_exits_1() {
     let env = TestEnv::new();
     let suite = write_suite(&env, SUITE);
     let server = Server::once(Response::new(500, r#"{"error":{"message":"boom"}}"#));
-    env.cmd()
-        .args(["eval", "--suite", &suite, "--base-url", &server.url()])
+    eval(&env, &suite, &server.url())
         .args(["--idle-timeout", "5"])
         .env("MITCHELL_MAX_TRIES", "1")
         .assert()
@@ -284,17 +234,10 @@ fn the_built_in_suite_is_the_default_and_covers_the_persona() {
     let env = TestEnv::new();
     // A server that always answers the same: the built-in suite runs every question.
     let server = Server::start(vec![answer("Terraform, Vault and boring technology.", 6)]);
-    let out = env
-        .cmd()
-        .args(["eval", "--base-url", &server.url(), "--json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let v = common::json_of(
+        env.cmd()
+            .args(["eval", "--base-url", &server.url(), "--json"]),
     );
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["suite"], "mitchell");
     let total = v["total"].as_u64().unwrap();
     assert!(total >= 40, "{total}");

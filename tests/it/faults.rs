@@ -16,25 +16,15 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use common::TestEnv;
 use common::server::{Response, Server};
-
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
+use common::{Run, TestEnv};
 
 fn run(cmd: std::process::Command) -> Run {
     let out = assert_cmd::Command::from_std(cmd)
         .timeout(Duration::from_secs(90))
         .output()
         .unwrap();
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Run::of(&out)
 }
 
 const SSE_OK: &str = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"ok\"}}]}\n\n\
@@ -249,28 +239,7 @@ fn a_resolver_that_never_answers_is_retried_a_bounded_number_of_times() {
 
 /// `sessions export NAME --format json`: the roles and texts of the session's messages.
 fn stored(env: &TestEnv, session: &str) -> Vec<(String, String)> {
-    let out = env
-        .cmd()
-        .args(["sessions", "export", session, "--format", "json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    value["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| {
-            (
-                m["role"].as_str().unwrap().to_owned(),
-                m["content"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
+    common::roles_and_texts(&env.export_session(session)["messages"])
 }
 
 #[test]

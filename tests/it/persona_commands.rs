@@ -270,15 +270,10 @@ fn a_user_template_with_an_undefined_variable_exits_2_naming_it() {
         "You are {{ spec.name }}.\nOn call: {{ spec.identity.pager_number }}\n",
     )
     .unwrap();
-    let out = env
-        .cmd()
-        .args(["persona", "render", "--detail", "compact"])
-        .assert()
-        .code(2)
-        .get_output()
-        .clone();
-    let err = String::from_utf8(out.stderr).unwrap();
-    assert_eq!(err.lines().count(), 1, "{err}");
+    let err = common::one_line_error(
+        env.cmd().args(["persona", "render", "--detail", "compact"]),
+        2,
+    );
     assert!(err.contains("undefined"), "{err}");
     assert!(err.contains("spec.identity.pager_number"), "{err}");
     assert!(err.contains("compact.md.j2:2"), "{err}");

@@ -14,17 +14,7 @@ use predicates::prelude::*;
 use serde_json::Value;
 
 fn recall(env: &TestEnv, question: &str) -> Value {
-    let out = env
-        .cmd()
-        .args(["persona", "recall", "--json", question])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    common::json_of(env.cmd().args(["persona", "recall", "--json", question]))
 }
 
 fn sections(v: &Value) -> Vec<String> {
@@ -148,19 +138,12 @@ fn recall_stays_in_budget_and_prints_a_readable_table() {
 }
 
 fn dry_run(env: &TestEnv, args: &[&str]) -> Vec<Value> {
-    let out = env
-        .cmd()
-        .args(["ask", "--dry-run"])
-        .args(args)
-        .arg("Where should our production secrets live?")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let v: Value = common::json_of(
+        env.cmd()
+            .args(["ask", "--dry-run"])
+            .args(args)
+            .arg("Where should our production secrets live?"),
     );
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let messages = v
         .get("messages")
         .or_else(|| v["body"].get("messages"))
@@ -343,35 +326,28 @@ fn the_persona_prefix_cache_still_hits_with_the_playbook() {
     let env = TestEnv::new();
     let model = local_model();
     let ask = |question: &str| -> Value {
-        let out = env
-            .cmd()
-            .args([
-                "ask",
-                "--provider",
-                "local",
-                "--model",
-                &model,
-                "--threads",
-                "1",
-            ])
-            .args([
-                "--temperature",
-                "0",
-                "--max-tokens",
-                "4",
-                "--json",
-                "--playbook",
-                "on",
-            ])
-            .arg(question)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
+        common::json_of(
+            env.cmd()
+                .args([
+                    "ask",
+                    "--provider",
+                    "local",
+                    "--model",
+                    &model,
+                    "--threads",
+                    "1",
+                ])
+                .args([
+                    "--temperature",
+                    "0",
+                    "--max-tokens",
+                    "4",
+                    "--json",
+                    "--playbook",
+                    "on",
+                ])
+                .arg(question),
+        )
     };
     let first = ask("Where should production secrets live?");
     assert_eq!(

@@ -77,12 +77,7 @@ fn ctrl_c_mid_reply_returns_to_the_prompt_and_a_paste_is_one_message() {
         "line one\nline two\nline three"
     );
 
-    let out = env
-        .cmd()
-        .args(["sessions", "export", "1", "--format", "json"])
-        .output()
-        .expect("export");
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let doc = env.export_session("1");
     let messages = doc["messages"].as_array().expect("messages");
     assert_eq!(messages.len(), 4, "{doc:#}");
     assert_eq!(messages[1]["status"], "interrupted");
@@ -196,12 +191,7 @@ fn two_repls_on_one_database_both_work() {
             "exit status {status:?}"
         );
     }
-    let out = env
-        .cmd()
-        .args(["sessions", "export", "shared", "--format", "json"])
-        .output()
-        .expect("export");
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let doc = env.export_session("shared");
     let messages = doc["messages"].as_array().expect("messages");
     assert_eq!(messages.len(), 12, "{doc:#}");
     assert!(

@@ -9,7 +9,9 @@
 use crate::common;
 
 use common::TestEnv;
-use common::pty::{PROMPT, assert_exit, chat_cmd, last_user_message, quit, spawn, text_reply};
+use common::pty::{
+    PROMPT, assert_exit, chat_cmd, exchange, last_user_message, quit, spawn, text_reply,
+};
 use common::server::Server;
 use expectrl::{ControlCode, Expect};
 
@@ -36,9 +38,7 @@ fn chat_files_go_with_the_first_message_and_file_adds_one_to_the_next() {
     let mut p = spawn(cmd);
     p.expect("1 file(s) attached").expect("the -f notice");
     p.expect(PROMPT).expect("prompt");
-    p.send("first question\r").unwrap();
-    p.expect("first answer").expect("reply 1");
-    p.expect(PROMPT).expect("prompt");
+    exchange(&mut p, PROMPT, "first question", "first answer");
 
     // Tab completes the file name after `/file `.
     p.send(format!("/file {}/notes-f\t", dir.display()))
@@ -49,12 +49,8 @@ fn chat_files_go_with_the_first_message_and_file_adds_one_to_the_next() {
     p.expect("attached").expect("the /file notice");
     p.expect("it goes with your next message").expect("notice");
     p.expect(PROMPT).expect("prompt");
-    p.send("second question\r").unwrap();
-    p.expect("second answer").expect("reply 2");
-    p.expect(PROMPT).expect("prompt");
-    p.send("third question\r").unwrap();
-    p.expect("third answer").expect("reply 3");
-    p.expect(PROMPT).expect("prompt");
+    exchange(&mut p, PROMPT, "second question", "second answer");
+    exchange(&mut p, PROMPT, "third question", "third answer");
     quit(&mut p);
 
     let requests = server.requests();
@@ -86,20 +82,25 @@ fn file_refuses_binary_missing_and_oversized_files_and_the_repl_carries_on() {
     let server = Server::start(vec![text_reply("plain answer")]);
     let mut p = spawn(chat_cmd(&env, &server, &["--max-input", "64"]));
     p.expect(PROMPT).expect("prompt");
-    p.send(format!("/file {}\r", bin.display())).unwrap();
-    p.expect("core.dump is not a text file; only text files can be attached")
-        .expect("binary refused");
-    p.expect(PROMPT).expect("prompt");
-    p.send(format!("/file {}\r", big.display())).unwrap();
-    p.expect("attachments are larger than 64 bytes")
-        .expect("too large");
-    p.expect(PROMPT).expect("prompt");
-    p.send("/file nowhere.txt\r").unwrap();
-    p.expect("cannot read nowhere.txt").expect("missing");
-    p.expect(PROMPT).expect("prompt");
-    p.send("plain question\r").unwrap();
-    p.expect("plain answer").expect("reply");
-    p.expect(PROMPT).expect("prompt");
+    exchange(
+        &mut p,
+        PROMPT,
+        &format!("/file {}", bin.display()),
+        "core.dump is not a text file; only text files can be attached",
+    );
+    exchange(
+        &mut p,
+        PROMPT,
+        &format!("/file {}", big.display()),
+        "attachments are larger than 64 bytes",
+    );
+    exchange(
+        &mut p,
+        PROMPT,
+        "/file nowhere.txt",
+        "cannot read nowhere.txt",
+    );
+    exchange(&mut p, PROMPT, "plain question", "plain answer");
     quit(&mut p);
     assert_eq!(last_user_message(&server.requests()[0]), "plain question");
 
@@ -132,9 +133,7 @@ fn load_shows_the_last_turns_and_copy_sends_the_last_answer_with_osc_52() {
     }
     let mut p = spawn(chat_cmd(&env, &server, &[]));
     p.expect(PROMPT).expect("prompt");
-    p.send("/copy\r").unwrap();
-    p.expect("nothing to copy yet").expect("no answer yet");
-    p.expect(PROMPT).expect("prompt");
+    exchange(&mut p, PROMPT, "/copy", "nothing to copy yet");
     p.send("/load ops\r").unwrap();
     p.expect("loaded session ops (8 messages)").expect("loaded");
     p.expect("… 1 earlier turn(s)").expect("what is left out");
@@ -186,9 +185,12 @@ fn exports_label_each_reply_by_the_persona_that_wrote_it() {
     ]);
     let mut p = spawn(chat_cmd(&env, &server, &["--session", "mixed"]));
     p.expect(PROMPT).expect("prompt");
-    p.send("why is etcd slow?\r").unwrap();
-    p.expect("check the disk latency").expect("reply 1");
-    p.expect(PROMPT).expect("prompt");
+    exchange(
+        &mut p,
+        PROMPT,
+        "why is etcd slow?",
+        "check the disk latency",
+    );
     p.send("/persona rowan\r").unwrap();
     p.expect("persona: rowan").expect("switched");
     let rowan = "rowan · slow-model> ";
@@ -230,12 +232,7 @@ fn exports_label_each_reply_by_the_persona_that_wrote_it() {
         "{md}"
     );
     assert!(!md.contains("## Mitchell\n\nrestore"), "{md}");
-    let out = env
-        .cmd()
-        .args(["sessions", "export", "mixed", "--format", "json"])
-        .output()
-        .unwrap();
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = env.export_session("mixed");
     let personas: Vec<_> = doc["messages"]
         .as_array()
         .unwrap()
@@ -303,18 +300,11 @@ fn chat_session_takes_an_id_like_sessions_show() {
     let mut p = spawn(chat_cmd(&env, &server, &["--session", "1"]));
     p.expect("session ops").expect("session 1 is ops");
     p.expect(PROMPT).expect("prompt");
-    p.send("the second question\r").unwrap();
-    p.expect("second").expect("reply");
-    p.expect(PROMPT).expect("prompt");
+    exchange(&mut p, PROMPT, "the second question", "second");
     p.send(ControlCode::EndOfTransmission).unwrap();
     p.expect(expectrl::Eof).unwrap();
     assert_exit(&mut p, 0);
-    let out = env
-        .cmd()
-        .args(["sessions", "export", "ops", "--format", "json"])
-        .output()
-        .unwrap();
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = env.export_session("ops");
     assert_eq!(doc["messages"].as_array().unwrap().len(), 4, "{doc:#}");
     // The request carried the earlier turn: the REPL continued session 1.
     let body = server.requests()[1].json();

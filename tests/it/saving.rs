@@ -16,24 +16,9 @@ use common::TestEnv;
 use common::pty::word_stream;
 use common::server::{Response, Server};
 use predicates::prelude::*;
-use serde_json::Value;
 
 fn reply(words: &[&str]) -> Response {
     Response::sse(word_stream(words).0)
-}
-
-fn export(env: &TestEnv, session: &str) -> Value {
-    let out = env
-        .cmd()
-        .args(["sessions", "export", session, "--format", "json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 #[test]
@@ -59,14 +44,9 @@ fn plain_ask_is_saved_by_default_and_sessions_search_finds_it() {
         .assert()
         .success()
         .stdout(predicate::str::contains("pgbouncer"));
-    let list = env
-        .cmd()
-        .args(["sessions", "list", "--json"])
-        .output()
-        .unwrap();
-    let sessions: Value = serde_json::from_slice(&list.stdout).unwrap();
+    let sessions = common::json_of(env.cmd().args(["sessions", "list", "--json"]));
     assert_eq!(sessions.as_array().unwrap().len(), 2, "one session per ask");
-    let doc = export(&env, "1");
+    let doc = env.export_session("1");
     assert_eq!(doc["messages"][1]["content"], "Put PgBouncer in front.");
     assert_eq!(doc["messages"][1]["status"], "complete");
 }
@@ -131,7 +111,7 @@ fn a_reader_that_closes_stdout_early_does_not_fail_the_stored_reply() {
     // The reader is gone (like `| head -1`).
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0));
-    let doc = export(&env, "long");
+    let doc = env.export_session("long");
     let stored = &doc["messages"][1];
     assert_eq!(stored["status"], "complete", "{doc:#}");
     assert!(stored["content"].as_str().unwrap().ends_with("line 399\n"));
@@ -165,15 +145,10 @@ fn a_session_removed_under_the_repl_is_noticed_and_the_next_message_is_saved() {
     p.expect("m> ").unwrap();
     p.send("/quit\r").unwrap();
     p.expect(expectrl::Eof).unwrap();
-    let list = env
-        .cmd()
-        .args(["sessions", "list", "--json"])
-        .output()
-        .unwrap();
-    let sessions: Value = serde_json::from_slice(&list.stdout).unwrap();
+    let sessions = common::json_of(env.cmd().args(["sessions", "list", "--json"]));
     let sessions = sessions.as_array().unwrap();
     assert_eq!(sessions.len(), 1, "{sessions:?}");
-    let doc = export(&env, &sessions[0]["id"].to_string());
+    let doc = env.export_session(&sessions[0]["id"].to_string());
     assert_eq!(doc["messages"].as_array().unwrap().len(), 2, "{doc:#}");
     assert_eq!(doc["messages"][0]["content"], "what about the disk?");
     assert_eq!(doc["messages"][1]["content"], "second answer");

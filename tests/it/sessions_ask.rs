@@ -38,6 +38,26 @@ fn fast_reply(text: &str) -> Response {
     Response::sse(body)
 }
 
+/// `ask --base-url URL --session SESSION QUESTION` with an empty stdin.
+fn ask_in_session(
+    env: &common::TestEnv,
+    server: &Server,
+    session: &str,
+    question: &str,
+) -> assert_cmd::Command {
+    let mut cmd = env.cmd();
+    cmd.args([
+        "ask",
+        "--base-url",
+        &server.url(),
+        "--session",
+        session,
+        question,
+    ])
+    .write_stdin("");
+    cmd
+}
+
 #[test]
 fn ask_session_stores_turns_and_sends_the_history() {
     let env = common::TestEnv::new();
@@ -46,16 +66,7 @@ fn ask_session_stores_turns_and_sends_the_history() {
         fast_reply("Five members tolerate two failures."),
     ]);
     for question in ["what does etcd need?", "how many members?"] {
-        env.cmd()
-            .args([
-                "ask",
-                "--base-url",
-                &server.url(),
-                "--session",
-                "etcd",
-                question,
-            ])
-            .write_stdin("")
+        ask_in_session(&env, &server, "etcd", question)
             .assert()
             .success();
     }
@@ -214,16 +225,7 @@ fn history_over_the_context_budget_is_dropped_oldest_first_and_said_on_stderr() 
         .expect("answer");
     drop(store);
     let server = Server::start(vec![fast_reply("ok")]);
-    env.cmd()
-        .args([
-            "ask",
-            "--base-url",
-            &server.url(),
-            "--session",
-            "long",
-            "next?",
-        ])
-        .write_stdin("")
+    ask_in_session(&env, &server, "long", "next?")
         .assert()
         .success()
         .stderr(predicate::str::contains(

@@ -18,6 +18,7 @@ pub mod server;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use serde_json::Value;
 use tempfile::TempDir;
 
 /// A temporary home with XDG folders, and a builder for `mitchell` commands that run in it.
@@ -97,6 +98,14 @@ impl TestEnv {
         String::from_utf8(out.stdout).expect("utf-8")
     }
 
+    /// `sessions export SESSION --format json`, parsed; the command must succeed.
+    pub fn export_session(&self, session: &str) -> Value {
+        json_of(
+            self.cmd()
+                .args(["sessions", "export", session, "--format", "json"]),
+        )
+    }
+
     /// `mitchell` with only PATH, HOME and the XDG variables set.
     pub fn cmd(&self) -> Command {
         Command::from_std(self.std_cmd())
@@ -151,6 +160,100 @@ pub fn sha256_file(path: &Path) -> Vec<u8> {
     use sha2::Digest as _;
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     sha2::Sha256::digest(bytes).to_vec()
+}
+
+/// What a finished command left: its exit code, and its stdout and stderr as text.
+pub struct Run {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn of(out: &std::process::Output) -> Self {
+        Run {
+            code: out.status.code(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+/// Runs `cmd` and returns what it wrote; it must exit 0, and its status and stderr are the
+/// failure message when it does not.
+pub fn run_ok(cmd: &mut Command) -> std::process::Output {
+    let out = cmd.output().expect("run mitchell");
+    assert!(
+        out.status.success(),
+        "{}\nstderr:\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// `run_ok`, then stdout as text.
+pub fn stdout_of(cmd: &mut Command) -> String {
+    String::from_utf8(run_ok(cmd).stdout).expect("stdout is utf-8")
+}
+
+/// `run_ok`, then stdout parsed as JSON (the text is the failure message when it does not parse).
+pub fn json_of(cmd: &mut Command) -> Value {
+    let out = run_ok(cmd);
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}):\n{}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })
+}
+
+/// Runs `cmd`, which must exit with `code` and write exactly one line to stderr; returns it.
+pub fn one_line_error(cmd: &mut Command, code: i32) -> String {
+    let out = cmd.output().expect("run mitchell");
+    let err = String::from_utf8(out.stderr).expect("stderr is utf-8");
+    assert_eq!(out.status.code(), Some(code), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    err
+}
+
+/// The `(role, content)` of each message in a JSON `messages` array (a request's or an
+/// exported session's).
+pub fn roles_and_texts(messages: &Value) -> Vec<(String, String)> {
+    let text = |m: &Value, key: &str| -> String {
+        m[key]
+            .as_str()
+            .unwrap_or_else(|| panic!("no string `{key}` in {m}"))
+            .to_owned()
+    };
+    messages
+        .as_array()
+        .unwrap_or_else(|| panic!("not an array: {messages}"))
+        .iter()
+        .map(|m| (text(m, "role"), text(m, "content")))
+        .collect()
+}
+
+/// The rest of what a spawned `child` writes to its piped stderr, read to the end.
+pub fn stderr_of(child: &mut std::process::Child) -> String {
+    use std::io::Read as _;
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr is piped")
+        .read_to_string(&mut stderr)
+        .expect("read stderr");
+    stderr
+}
+
+/// Sends SIGINT (what Ctrl-C sends) to a spawned `child`, with `kill -INT`.
+pub fn ctrl_c(child: &std::process::Child) {
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill must be installed");
+    assert!(kill.success(), "kill -INT {}: {kill}", child.id());
 }
 
 /// The path of the binary under test.

@@ -55,6 +55,15 @@ pub fn spawn(cmd: std::process::Command) -> OsSession {
     session
 }
 
+/// Types `line` and Enter, then waits for `reply` and for the next `prompt`.
+pub fn exchange(p: &mut OsSession, prompt: &str, line: &str, reply: &str) {
+    p.send(format!("{line}\r")).expect("type a line");
+    p.expect(reply)
+        .unwrap_or_else(|e| panic!("{reply:?} after typing {line:?}: {e}"));
+    p.expect(prompt)
+        .unwrap_or_else(|e| panic!("the prompt after {reply:?}: {e}"));
+}
+
 /// Types `/quit` and checks the REPL exits 0.
 pub fn quit(p: &mut OsSession) {
     p.send("/quit\r").expect("quit");
