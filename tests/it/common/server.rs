@@ -16,8 +16,6 @@
 //! assert_eq!(server.requests()[1].path, "/v1/chat/completions");
 //! ```
 
-#![allow(dead_code)]
-
 use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
