@@ -15,32 +15,7 @@ command -v strace >/dev/null || { echo "strace is needed (apt-get install strace
 WORK=$(mktemp -d)
 export XDG_DATA_HOME="$WORK/data" XDG_CONFIG_HOME="$WORK/config" XDG_CACHE_HOME="$WORK/cache"
 
-python3 - "$PORT" "$N" "$DELAY_MS" <<'PY' &
-import sys, time, http.server, socketserver
-port, n, delay = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]) / 1000
-events = [b'data: {"choices":[{"index":0,"delta":{"content":"tok%d "},"finish_reason":null}]}\n\n' % i for i in range(n)]
-events.append(b'data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n')
-class H(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    def do_POST(self):
-        self.rfile.read(int(self.headers.get("content-length", 0)))
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Transfer-Encoding", "chunked")
-        self.send_header("Connection", "close")
-        self.end_headers()
-        for e in events:
-            self.wfile.write(b"%x\r\n%s\r\n" % (len(e), e))
-            self.wfile.flush()
-            if delay:
-                time.sleep(delay)
-        self.wfile.write(b"0\r\n\r\n")
-    def log_message(self, *a): pass
-class S(socketserver.ThreadingMixIn, socketserver.TCPServer):
-    allow_reuse_address = True
-    daemon_threads = True
-S(("127.0.0.1", port), H).serve_forever()
-PY
+python3 scripts/sse-server.py "$PORT" "$N" "$DELAY_MS" &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
 for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$PORT/" 2>/dev/null && break || sleep 0.1; done

@@ -20,31 +20,7 @@ PORT=${PORT:-18777}
 command -v python3 >/dev/null || { echo "python3 is needed for the loopback server" >&2; exit 1; }
 
 # The loopback server: every request gets the same stream of N content chunks.
-python3 - "$PORT" "$N" <<'PY' &
-import sys, http.server, socketserver
-port, n = int(sys.argv[1]), int(sys.argv[2])
-events = [b'data: {"id":"b","object":"chat.completion.chunk","model":"bench","choices":[{"index":0,"delta":{"content":"tok%d "},"finish_reason":null}]}\n\n' % i for i in range(n)]
-events.append(b'data: {"id":"b","choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":%d,"total_tokens":%d}}\n\ndata: [DONE]\n\n' % (n, n + 5))
-frames = [b"%x\r\n%s\r\n" % (len(e), e) for e in events]
-class H(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    def do_POST(self):
-        self.rfile.read(int(self.headers.get("content-length", 0)))
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Transfer-Encoding", "chunked")
-        self.send_header("Connection", "close")
-        self.end_headers()
-        for f in frames:
-            self.wfile.write(f)
-            self.wfile.flush()
-        self.wfile.write(b"0\r\n\r\n")
-    def log_message(self, *a): pass
-class S(socketserver.ThreadingMixIn, socketserver.TCPServer):
-    allow_reuse_address = True
-    daemon_threads = True
-S(("127.0.0.1", port), H).serve_forever()
-PY
+python3 scripts/sse-server.py "$PORT" "$N" &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true; rm -rf "$BENCH_HOME"' EXIT
 for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$PORT/" 2>/dev/null && break || sleep 0.1; done

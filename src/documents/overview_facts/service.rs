@@ -173,20 +173,7 @@ pub(crate) fn add(services: &mut OrderedMap<OrderedMap<ServiceValue>>, line: &st
         return;
     }
     let pairs = pairs(&name, rest);
-    match services
-        .0
-        .iter_mut()
-        .find(|(k, _)| k.eq_ignore_ascii_case(&name))
-    {
-        Some((_, existing)) => {
-            for (k, v) in pairs.0 {
-                if !existing.0.iter().any(|(e, _)| *e == k) {
-                    existing.0.push((k, v));
-                }
-            }
-        }
-        None => services.0.push((name, pairs)),
-    }
+    merge(services, name, pairs);
 }
 
 /// Adds the services a prose line names with a host or a port: each sentence that has one and
@@ -218,6 +205,8 @@ pub(crate) fn add_from_prose(services: &mut OrderedMap<OrderedMap<ServiceValue>>
     }
 }
 
+/// Files `pairs` under the service `name` (any case): a new service, or the keys an existing
+/// one does not have yet.
 fn merge(
     services: &mut OrderedMap<OrderedMap<ServiceValue>>,
     name: String,
