@@ -37,17 +37,27 @@ fn sections(markdown: &str) -> Vec<String> {
         .collect()
 }
 
+/// Checks `got` against the spec document in `spec_file` section by section (except a section
+/// whose heading starts with `skip`) and returns `got`'s sections.
+fn assert_sections_like(got: &str, spec_file: &str, skip: Option<&str>) -> Vec<String> {
+    let spec = std::fs::read_to_string(repo(spec_file)).unwrap();
+    let (got_s, spec_s) = (sections(got), sections(&spec));
+    assert_eq!(got_s.len(), spec_s.len(), "number of sections");
+    for (g, s) in got_s.iter().zip(&spec_s) {
+        if skip.is_some_and(|heading| s.starts_with(heading)) {
+            continue;
+        }
+        assert_eq!(g, s, "section differs from the spec");
+    }
+    got_s
+}
+
 #[test]
 fn the_spec_postmortem_renders_the_spec_document_section_by_section() {
     let env = TestEnv::new();
     let example = repo("examples/spec-postmortem.yaml");
     let got = render(&env, &["postmortem", "--from", example.to_str().unwrap()]);
-    let spec = std::fs::read_to_string(repo("tests/fixtures/spec-postmortem.md")).unwrap();
-    let (got_s, spec_s) = (sections(&got), sections(&spec));
-    assert_eq!(got_s.len(), spec_s.len(), "number of sections");
-    for (g, s) in got_s.iter().zip(&spec_s) {
-        assert_eq!(g, s, "section differs from the spec");
-    }
+    assert_sections_like(&got, "tests/fixtures/spec-postmortem.md", None);
     insta::assert_snapshot!("spec_postmortem", got);
 }
 
@@ -56,15 +66,11 @@ fn the_spec_overview_renders_like_the_spec_with_a_drawn_diagram() {
     let env = TestEnv::new();
     let example = repo("examples/infrastructure.yaml");
     let got = render(&env, &["overview", "--from", example.to_str().unwrap()]);
-    let spec = std::fs::read_to_string(repo("tests/fixtures/spec-overview.md")).unwrap();
-    let (got_s, spec_s) = (sections(&got), sections(&spec));
-    assert_eq!(got_s.len(), spec_s.len(), "number of sections");
-    for (g, s) in got_s.iter().zip(&spec_s) {
-        if s.starts_with("Architecture Diagram") {
-            continue;
-        }
-        assert_eq!(g, s, "section differs from the spec");
-    }
+    let got_s = assert_sections_like(
+        &got,
+        "tests/fixtures/spec-overview.md",
+        Some("Architecture Diagram"),
+    );
     let diagram = got_s[1].clone();
     // The spec's shape: every box in order, three replicas side by side, arrows between tiers.
     let order = [
