@@ -62,8 +62,9 @@ fn run(p: &dyn Provider, rt: &tokio::runtime::Runtime, max_tokens: u32) -> Run {
     })
 }
 
-fn peak_rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
+/// Peak resident memory of process `pid` (`self` or a number), from /proc, in KiB.
+fn peak_rss_kib(pid: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
         .and_then(|s| {
             s.lines()
@@ -120,6 +121,7 @@ fn main() {
         cached.ttft_ms / cold.ttft_ms,
         decode.completion,
         decode.decode_tok_s,
-        peak_rss_kib() as f64 / 1024.0
+        // The model lives in the engine process; this one only relays its events.
+        (peak_rss_kib(&p.engine_pid().to_string()) + peak_rss_kib("self")) as f64 / 1024.0
     );
 }

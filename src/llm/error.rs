@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum Error {
     /// 401/403: the key is missing or wrong. `key_source` names where it was read from.
     #[error("{provider}: HTTP {status}: {message}{}", key_hint(.key_source.as_deref()))]

@@ -83,7 +83,7 @@ impl Message {
 }
 
 /// A function the model may call, offered as an OpenAI `tools` entry of type `function`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ToolSpec {
     pub name: String,
     pub description: String,
@@ -92,7 +92,7 @@ pub struct ToolSpec {
 }
 
 /// A request for schema-shaped JSON output.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JsonSchemaFormat {
     /// A short name (`postmortem`).
     pub name: String,
@@ -100,8 +100,8 @@ pub struct JsonSchemaFormat {
     pub schema: serde_json::Value,
 }
 
-/// One chat request, independent of the provider.
-#[derive(Debug, Clone, PartialEq, Default)]
+/// One chat request, independent of the provider (serde: it crosses to the engine process).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ChatRequest {
     pub messages: Vec<Message>,
     /// Model name (HTTP) — the local engine ignores it; `None` uses the provider's default.
@@ -129,7 +129,7 @@ pub struct Usage {
 }
 
 /// A fragment of a tool call as it arrives.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ToolCallDelta {
     pub index: Option<u32>,
     pub id: Option<String>,
@@ -139,7 +139,7 @@ pub struct ToolCallDelta {
 
 /// What a provider emits while a reply streams. `Finish` or `Error` ends a stream; a channel
 /// that closes without either is a truncated stream.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum StreamEvent {
     /// The model actually serving the request, when the provider reports it.
     Model(String),

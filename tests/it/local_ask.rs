@@ -1,7 +1,8 @@
 //! `mitchell ask --provider local` as a binary with the real SmolLM2-135M model: the `--json`
 //! reply and its engine counters (a persona prefix cache hit on the second run), streaming and
-//! Ctrl-C, a run inside a network namespace with no network, and the model errors (none cached,
-//! no chat template, a truncated file).
+//! Ctrl-C, a run inside a network namespace with no network, the model errors (none cached,
+//! no chat template, a truncated file) and the engine process (llama.cpp only there, missing,
+//! killed mid-reply).
 
 // Tests: a failed unwrap is a failed test; sizes here are small. The embedded engine only
 // exists with the `local` feature (the default); an HTTP-only build has nothing to test here.
@@ -290,4 +291,120 @@ fn with_no_endpoint_or_key_ask_uses_the_cached_model_and_says_so_once() {
     );
     assert!(stderr.contains("1 thread,"), "{stderr}");
     assert!(!String::from_utf8_lossy(&out.stdout).trim().is_empty());
+}
+
+/// Whether `needle` occurs in `haystack`.
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[test]
+fn llama_cpp_lives_only_in_the_engine_binary() {
+    let mitchell = std::fs::read(common::mitchell_bin()).unwrap();
+    let engine = std::fs::read(env!("CARGO_BIN_EXE_mitchell-engine")).unwrap();
+    // llama.cpp's own symbols and the C++ and OpenMP runtimes it needs.
+    for needle in [
+        "ggml_init",
+        "llama_model_load",
+        "libstdc++.so",
+        "libgomp.so",
+    ] {
+        assert!(
+            contains(&engine, needle.as_bytes()),
+            "the engine lacks {needle}"
+        );
+        assert!(
+            !contains(&mitchell, needle.as_bytes()),
+            "mitchell carries {needle}"
+        );
+    }
+}
+
+#[test]
+fn without_the_engine_beside_it_local_fails_in_one_line_and_mitchell_engine_fixes_it() {
+    let env = TestEnv::new();
+    let alone = env.path().join("bin");
+    std::fs::create_dir_all(&alone).unwrap();
+    let copy = alone.join("mitchell");
+    std::fs::copy(common::mitchell_bin(), &copy).unwrap();
+    let ask = |engine: Option<&str>| {
+        let mut cmd = env.std_cmd_via(copy.to_str().unwrap(), &[]);
+        cmd.args(["ask", "--provider", "local", "--model", &model_arg()]);
+        cmd.args(["--max-tokens", "4", "--temperature", "0", "hi"]);
+        if let Some(engine) = engine {
+            cmd.env("MITCHELL_ENGINE", engine);
+        }
+        assert_cmd::Command::from_std(cmd)
+    };
+    let err = common::one_line_error(&mut ask(None), 1);
+    assert!(
+        err.starts_with("error: the local engine `mitchell-engine` is not installed beside ")
+            && err.contains(copy.to_str().unwrap()),
+        "{err}"
+    );
+    let out = ask(Some(env!("CARGO_BIN_EXE_mitchell-engine")))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!out.stdout.is_empty(), "{stderr}");
+}
+
+/// The pids of `pid`'s children (of every thread).
+fn children(pid: u32) -> Vec<u32> {
+    let mut found = Vec::new();
+    for task in std::fs::read_dir(format!("/proc/{pid}/task"))
+        .unwrap()
+        .flatten()
+    {
+        let list = std::fs::read_to_string(task.path().join("children")).unwrap_or_default();
+        found.extend(
+            list.split_whitespace()
+                .filter_map(|p| p.parse::<u32>().ok()),
+        );
+    }
+    found
+}
+
+#[test]
+fn an_engine_killed_mid_reply_is_one_line_and_the_question_is_kept() {
+    let env = TestEnv::new();
+    let mut child = env
+        .std_cmd()
+        .args(["ask", "--provider", "local", "--model", &model_arg()])
+        .args(["--threads", "1", "--max-tokens", "3000"])
+        .arg("Write a long, detailed guide to tuning PostgreSQL.")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 16];
+    stdout.read_exact(&mut first).expect("streamed text first");
+    let engine: Vec<u32> = children(child.id())
+        .into_iter()
+        .filter(|&p| {
+            std::fs::read_to_string(format!("/proc/{p}/comm"))
+                .is_ok_and(|c| c.trim() == "mitchell-engine")
+        })
+        .collect();
+    assert_eq!(engine.len(), 1, "one engine process: {engine:?}");
+    let kill = Command::new("kill")
+        .args(["-KILL", &engine[0].to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).unwrap();
+    let stderr = common::stderr_of(&mut child);
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    let last = stderr.lines().last().unwrap_or_default();
+    assert_eq!(
+        last, "error: local model: the local engine stopped (signal: 9 (SIGKILL))",
+        "{stderr}"
+    );
+    let shown = env.show_session("1");
+    assert!(shown.contains("tuning PostgreSQL"), "{shown}");
 }

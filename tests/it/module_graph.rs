@@ -5,9 +5,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-/// The entry points, which may use anything: the binary, the library root and the fuzz
-/// targets' facade.
-const ENTRY: [&str; 3] = ["lib", "main", "fuzzing"];
+/// The entry points, which may use anything: the binaries (`main.rs`, `bin/`: the engine is
+/// its own crate and uses the library's public paths), the library root and the fuzz targets'
+/// facade.
+const ENTRY: [&str; 4] = ["lib", "main", "bin", "fuzzing"];
 
 /// The modules only the entry points (`lib.rs`, `main.rs`) and each other may use.
 const TOP: [&str; 2] = ["app", "cli"];

@@ -1,36 +1,31 @@
-//! The embedded llama.cpp provider, the only user of `llama-cpp-2`: resolves the model
-//! (`--model PATH|NAME`, `MITCHELL_MODEL`, `local.model`, else the default in the cache, else
-//! another cached model with a hint to pull the default), loads it
-//! once (a spinner on a terminal while it loads; llama.cpp's backend is initialised here, on
-//! first use, never on the HTTP path), and runs each request on its own thread (`engine`), so
-//! the async runtime never blocks.
-//! Dropping the receiver stops generation before the next token.
+//! The embedded llama.cpp provider: resolves the model (`--model PATH|NAME`, `MITCHELL_MODEL`,
+//! `local.model`, else the default in the cache, else another cached model with a hint to pull
+//! the default) and hands it to the engine process, `mitchell-engine`, installed beside
+//! `mitchell` (`client` starts it and speaks `wire`). The engine loads it once (a spinner on a
+//! terminal while it loads) and runs each request on its own thread, so the async runtime never
+//! blocks. Dropping a request's receiver stops its generation before the next token.
+//!
+//! llama.cpp lives only in the engine binary (`src/bin/mitchell-engine/`, the only user of
+//! `llama-cpp-2`): `mitchell` itself never maps, initialises or touches any of it, so its HTTP
+//! path costs what an HTTP-only build costs. Everything here is plain Rust: the model cache,
+//! catalogue and download, the GGUF header reader, and the engine's client.
 
 pub mod cache;
 pub mod catalogue;
-pub mod engine;
+mod client;
 pub mod fetch;
 pub mod gguf;
-pub mod prompt;
 pub mod pull;
-pub mod tools;
-pub mod utf8;
+pub mod wire;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
-
-use llama_cpp_2::llama_backend::LlamaBackend;
-use llama_cpp_2::model::LlamaModel;
-use llama_cpp_2::model::params::LlamaModelParams;
-use tokio::sync::mpsc;
 
 use crate::config::{LocalTarget, Paths};
 use crate::error;
-use crate::llm::{ChatRequest, Provider, StreamEvent};
+use crate::llm::Provider;
 use crate::output::Output;
 use cache::{DEFAULT_MODEL, ModelCache};
-use engine::Engine;
+pub use client::LocalProvider;
 
 /// How to get the default model, for messages.
 pub const FETCH_HINT: &str = "get it with `mitchell model pull qwen2.5-coder-1.5b-instruct` \
@@ -42,86 +37,6 @@ pub const DEFAULT_MAX_CONTEXT: u32 = 8192;
 /// New tokens per reply when the request sets no `max_tokens` (a small model can ramble for
 /// thousands of words).
 pub const DEFAULT_MAX_NEW_TOKENS: usize = 1024;
-
-/// llama.cpp's backend may be initialised once per process; every provider shares it.
-static BACKEND: OnceLock<Result<LlamaBackend, String>> = OnceLock::new();
-
-fn backend() -> Result<&'static LlamaBackend, String> {
-    BACKEND
-        .get_or_init(|| {
-            // llama.cpp's own logs go to tracing (visible with -vv), not straight to stderr.
-            llama_cpp_2::send_logs_to_tracing(llama_cpp_2::LogOptions::default());
-            LlamaBackend::init().map_err(|e| format!("initialising llama.cpp: {e}"))
-        })
-        .as_ref()
-        .map_err(Clone::clone)
-}
-
-/// The local provider: a loaded model and the settings of its requests.
-pub struct LocalProvider {
-    engine: Arc<Engine>,
-    active: Arc<AtomicUsize>,
-}
-
-impl LocalProvider {
-    /// Generations still running (a cancelled one counts until its thread has stopped).
-    pub fn active_generations(&self) -> usize {
-        self.active.load(Ordering::SeqCst)
-    }
-}
-
-impl Drop for LocalProvider {
-    /// Waits (briefly) for cancelled generations to notice, so the process never exits while
-    /// llama.cpp is still computing on another thread.
-    fn drop(&mut self) {
-        let start = std::time::Instant::now();
-        while self.active_generations() > 0 && start.elapsed() < std::time::Duration::from_secs(2) {
-            std::thread::sleep(std::time::Duration::from_millis(1));
-        }
-    }
-}
-
-impl Provider for LocalProvider {
-    fn name(&self) -> &'static str {
-        "local"
-    }
-    fn model(&self) -> &str {
-        &self.engine.name
-    }
-    fn context_window(&self) -> Option<u32> {
-        Some(self.engine.n_ctx)
-    }
-    fn is_local(&self) -> bool {
-        true
-    }
-    fn supports_tools(&self) -> bool {
-        self.engine.tool_support
-    }
-    fn stream(&self, request: ChatRequest) -> mpsc::Receiver<StreamEvent> {
-        let (tx, rx) = mpsc::channel(64);
-        let engine = Arc::clone(&self.engine);
-        let active = Arc::clone(&self.active);
-        active.fetch_add(1, Ordering::SeqCst);
-        let spawned = std::thread::Builder::new()
-            .name("mitchell-llama".to_owned())
-            .spawn({
-                let active = Arc::clone(&active);
-                move || {
-                    engine::run(&engine, &request, &tx);
-                    active.fetch_sub(1, Ordering::SeqCst);
-                }
-            });
-        if let Err(e) = spawned {
-            active.fetch_sub(1, Ordering::SeqCst);
-            let (etx, erx) = mpsc::channel(1);
-            let _ = etx.try_send(StreamEvent::Error(crate::llm::Error::Local(format!(
-                "starting the inference thread: {e}"
-            ))));
-            return erx;
-        }
-        rx
-    }
-}
 
 /// Loads the local model `target` names (or the default one from the cache) and says so once
 /// on stderr.
@@ -144,50 +59,34 @@ pub fn open(
         out.notice(&hint);
     }
     let info = gguf::inspect(&path).map_err(error::usage)?;
-    let loading = out.waiting(&format!("loading {name}…"));
-    let backend = backend().map_err(|e| anyhow::anyhow!(e))?;
-    // Read, not mapped: llama.cpp repacks most of a Q4_K model's weights into its own buffers
-    // on x86, and with a mapping the file's pages stayed resident beside the copies (1.9 GiB
-    // peak for the 1.1 GB default model).
-    let params = LlamaModelParams::default().with_use_mmap(false);
-    let model = LlamaModel::load_from_file(backend, &path, &params)
-        .map_err(|e| anyhow::anyhow!("loading {}: {e}", path.display()))?;
-    drop(loading);
-    let template =
-        prompt::choose(&model, &name, target.chat_template.as_deref()).map_err(error::usage)?;
-    let trained = model.n_ctx_train().max(512);
-    let n_ctx = target
-        .max_context
-        .unwrap_or(DEFAULT_MAX_CONTEXT)
-        .clamp(256, trained);
     let threads = target.threads.map_or_else(
-        || std::thread::available_parallelism().map_or(4, std::num::NonZeroUsize::get),
-        |t| t.max(1) as usize,
+        || std::thread::available_parallelism().map_or(4, |n| u32::try_from(n.get()).unwrap_or(4)),
+        |t| t.max(1),
     );
-    let threads = i32::try_from(threads).unwrap_or(4);
+    let load = wire::Load {
+        path: path.clone(),
+        name: name.clone(),
+        identity,
+        chat_template: target.chat_template.clone(),
+        max_context: target.max_context,
+        threads,
+        cache_dir: paths.prompt_cache_dir(),
+        verbose: out.verbose(),
+        log_color: out.terminal().stderr_color,
+    };
+    let loading = out.waiting(&format!("loading {name}…"));
+    let provider = LocalProvider::start(load)?;
+    drop(loading);
     let size_mib = std::fs::metadata(&path).map_or(0, |m| m.len()) / (1024 * 1024);
     out.notice(&format!(
-        "using local model {name} ({}, {size_mib} MiB, {threads} thread{}, context {n_ctx})",
+        "using local model {name} ({}, {size_mib} MiB, {threads} thread{}, context {})",
         info.architecture
             .as_deref()
             .unwrap_or("unknown architecture"),
         if threads == 1 { "" } else { "s" },
+        provider.context(),
     ));
-    let tool_support = template.to_str().is_ok_and(tools::supported);
-    Ok(LocalProvider {
-        engine: Arc::new(Engine {
-            model,
-            name,
-            identity,
-            template,
-            tool_support,
-            n_ctx,
-            threads,
-            cache_dir: paths.prompt_cache_dir(),
-            creating: std::sync::Mutex::new(()),
-        }),
-        active: Arc::new(AtomicUsize::new(0)),
-    })
+    Ok(provider)
 }
 
 /// (file, display name, cache identity, the notice to print when the default model is missing

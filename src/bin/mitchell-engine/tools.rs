@@ -9,8 +9,8 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
-use super::prompt::Rendered;
-use crate::llm::{Message, Role, StreamEvent, ToolCallDelta, ToolSpec};
+use crate::prompt::Rendered;
+use mitchell::llm::{Message, Role, StreamEvent, ToolCallDelta, ToolSpec};
 
 const OPEN: &str = "<tool_call>";
 const CLOSE: &str = "</tool_call>";
@@ -381,7 +381,7 @@ impl CallScanner {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::llm::{ToolCall, ToolSpec};
+    use mitchell::llm::{ToolCall, ToolSpec};
 
     /// The agent's tool names with one string parameter each, as the agent offers them.
     fn specs() -> Vec<ToolSpec> {

@@ -15,10 +15,10 @@ use llama_cpp_2::token::data::LlamaTokenData;
 use llama_cpp_2::token::data_array::LlamaTokenDataArray;
 use tokio::sync::mpsc;
 
-use super::prompt;
-use super::tools;
-use super::utf8::Utf8Stream;
-use crate::llm::{ChatRequest, Error, StreamEvent, Usage};
+use crate::prompt;
+use crate::tools;
+use crate::utf8::Utf8Stream;
+use mitchell::llm::{ChatRequest, Error, StreamEvent, Usage};
 
 /// Prompt tokens per decode call: small enough to notice a cancel within ~100 ms.
 const PREFILL_CHUNK: usize = 64;
@@ -116,7 +116,7 @@ fn generate(
         .with_n_ubatch(N_BATCH)
         .with_n_threads(engine.threads)
         .with_n_threads_batch(engine.threads);
-    let backend = super::backend().map_err(Stop::Failed)?;
+    let backend = crate::server::backend().map_err(Stop::Failed)?;
     let mut ctx = {
         let _one_at_a_time = engine
             .creating
@@ -155,7 +155,7 @@ fn generate(
     let mut sampler = sampler(engine, request)?;
     let max_new = request
         .max_tokens
-        .map_or(super::DEFAULT_MAX_NEW_TOKENS, |m| m as usize)
+        .map_or(mitchell::llm::local::DEFAULT_MAX_NEW_TOKENS, |m| m as usize)
         .max(1);
     let mut text = Utf8Stream::default();
     let mut calls = tools::CallScanner::new(&request.tools);

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use llama_cpp_2::model::{LlamaChatMessage, LlamaChatTemplate, LlamaModel};
 use sha2::{Digest, Sha256};
 
-use crate::llm::{Message, Role};
+use mitchell::llm::{Message, Role};
 
 /// Built-in llama.cpp template names offered in the error message.
 pub const TEMPLATE_NAMES: &str = "chatml, llama3, gemma, mistral-v7, phi3, zephyr";
