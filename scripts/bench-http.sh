@@ -22,8 +22,14 @@ command -v python3 >/dev/null || { echo "python3 is needed for the loopback serv
 # The loopback server: every request gets the same stream of N content chunks.
 python3 scripts/sse-server.py "$PORT" "$N" &
 SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true; rm -rf "$BENCH_HOME"' EXIT
-for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$PORT/" 2>/dev/null && break || sleep 0.1; done
+# The same stream with a 500-word vocabulary (every word distinct is the full-text index's
+# worst case, not what an answer looks like), for the saved run.
+python3 scripts/sse-server.py "$((PORT + 1))" "$N" 0 500 &
+SERVER2=$!
+trap 'kill $SERVER $SERVER2 2>/dev/null || true; rm -rf "$BENCH_HOME"' EXIT
+for port in "$PORT" "$((PORT + 1))"; do
+  for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null && break || sleep 0.1; done
+done
 
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, $(uname -sr)"
 echo "date:    $(date -u +%Y-%m-%dT%H:%MZ)"
@@ -73,6 +79,7 @@ measure curl curl -sN -X POST -H 'Content-Type: application/json' -d '{}' "$URL/
 measure mitchell "$BIN" ask --base-url "$URL" --model bench hi
 measure mitchell-json "$BIN" ask --json --base-url "$URL" --model bench hi
 measure mitchell-nosave "$BIN" ask --no-save --base-url "$URL" --model bench hi
+measure mitchell-vocab500 "$BIN" ask --base-url "http://127.0.0.1:$((PORT + 1))/v1" --model bench hi
 c=$(cat /tmp/mitchell-bench-curl.cpu); m=$(cat /tmp/mitchell-bench-mitchell.cpu)
 awk -v c="$c" -v m="$m" 'BEGIN { if (c > 0) printf "ratio mitchell/curl: %.2fx\n", m / c; else print "curl cpu ~0" }'
 if command -v aichat >/dev/null; then
