@@ -408,3 +408,19 @@ fn an_engine_killed_mid_reply_is_one_line_and_the_question_is_kept() {
     let shown = env.show_session("1");
     assert!(shown.contains("tuning PostgreSQL"), "{shown}");
 }
+
+#[test]
+fn the_engine_run_by_hand_says_what_it_is_in_one_line() {
+    let engine = || assert_cmd::Command::new(env!("CARGO_BIN_EXE_mitchell-engine"));
+    engine()
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(format!("mitchell-engine {}\n", env!("CARGO_PKG_VERSION")));
+    let err = common::one_line_error(engine().arg("serve"), 2);
+    assert!(err.contains("is started by mitchell"), "{err}");
+    let err = common::one_line_error(engine().write_stdin("not json\n"), 1);
+    assert!(err.starts_with("error: mitchell-engine: "), "{err}");
+    // End of file before a load: nothing to do, nothing said.
+    engine().write_stdin("").assert().success().stderr("");
+}

@@ -10,6 +10,27 @@ mod server;
 mod tools;
 mod utf8;
 
-fn main() -> std::process::ExitCode {
-    server::main()
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut stderr = std::io::stderr();
+    match args.as_slice() {
+        [] if !std::io::stdin().is_terminal() => server::main(),
+        [flag] if flag == "--version" || flag == "-V" => {
+            let version = format!("mitchell-engine {}\n", env!("CARGO_PKG_VERSION"));
+            let _ = std::io::stdout().write_all(version.as_bytes());
+            ExitCode::SUCCESS
+        }
+        _ => {
+            let _ = writeln!(
+                stderr,
+                "error: mitchell-engine is started by mitchell for the embedded model \
+                 (`mitchell ask --provider local …`); it takes no arguments and speaks JSON \
+                 lines on stdin, not a terminal"
+            );
+            ExitCode::from(2)
+        }
+    }
 }

@@ -43,8 +43,8 @@ pub fn backend() -> Result<&'static LlamaBackend, String> {
         .map_err(Clone::clone)
 }
 
-/// The engine binary's `main`: serves stdin until end of file. Exit 0 when `mitchell` closed
-/// the pipe, 1 when the protocol broke (nothing a user runs by hand).
+/// Serves stdin until end of file. Exit 0 when `mitchell` closed the pipe, 1 (with one line on
+/// stderr) when what came down was not the protocol.
 pub fn main() -> ExitCode {
     let mut input = BufReader::new(std::io::stdin());
     let out = Arc::new(Mutex::new(std::io::stdout()));
@@ -79,7 +79,8 @@ pub fn main() -> ExitCode {
 }
 
 fn protocol_error(message: &str) -> ExitCode {
-    tracing::error!("engine protocol: {message}");
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "error: mitchell-engine: {message}");
     ExitCode::FAILURE
 }
 
