@@ -104,29 +104,13 @@ fn ask_json_reports_a_prefix_cache_hit_on_the_second_run() {
     );
 }
 
-#[test]
-fn ask_streams_and_ctrl_c_stops_it() {
-    let env = TestEnv::new();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mitchell"))
-        .env_clear()
-        .env("HOME", env.path())
-        .env("XDG_CACHE_HOME", env.path().join("cache"))
-        .env("XDG_CONFIG_HOME", env.path().join("config"))
-        .env("XDG_DATA_HOME", env.path().join("data"))
-        .args([
-            "ask",
-            "--provider",
-            "local",
-            "--model",
-            &model_arg(),
-            "--threads",
-            "1",
-        ])
-        .args([
-            "--max-tokens",
-            "3000",
-            "Write a long, detailed guide to tuning PostgreSQL.",
-        ])
+/// Starts `cmd` (`mitchell` in a test home) on a long local answer, one thread, and returns
+/// once the first 16 bytes have streamed.
+fn long_answer(mut cmd: Command) -> (std::process::Child, std::process::ChildStdout) {
+    let mut child = cmd
+        .args(["ask", "--provider", "local", "--model", &model_arg()])
+        .args(["--threads", "1", "--max-tokens", "3000"])
+        .arg("Write a long, detailed guide to tuning PostgreSQL.")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -137,6 +121,19 @@ fn ask_streams_and_ctrl_c_stops_it() {
     stdout
         .read_exact(&mut first)
         .expect("streamed text before the end");
+    (child, stdout)
+}
+
+#[test]
+fn ask_streams_and_ctrl_c_stops_it() {
+    let env = TestEnv::new();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_mitchell"));
+    cmd.env_clear()
+        .env("HOME", env.path())
+        .env("XDG_CACHE_HOME", env.path().join("cache"))
+        .env("XDG_CONFIG_HOME", env.path().join("config"))
+        .env("XDG_DATA_HOME", env.path().join("data"));
+    let (mut child, _stdout) = long_answer(cmd);
     assert!(child.try_wait().unwrap().is_none(), "still generating");
     let sent = Instant::now();
     let kill = Command::new("kill")
@@ -369,19 +366,7 @@ fn children(pid: u32) -> Vec<u32> {
 #[test]
 fn an_engine_killed_mid_reply_is_one_line_and_the_question_is_kept() {
     let env = TestEnv::new();
-    let mut child = env
-        .std_cmd()
-        .args(["ask", "--provider", "local", "--model", &model_arg()])
-        .args(["--threads", "1", "--max-tokens", "3000"])
-        .arg("Write a long, detailed guide to tuning PostgreSQL.")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = child.stdout.take().unwrap();
-    let mut first = [0u8; 16];
-    stdout.read_exact(&mut first).expect("streamed text first");
+    let (mut child, mut stdout) = long_answer(env.std_cmd());
     let engine: Vec<u32> = children(child.id())
         .into_iter()
         .filter(|&p| {
