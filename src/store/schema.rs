@@ -147,6 +147,34 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (message_id, seq)
     ) WITHOUT ROWID;
     ",
+    // 6: the full-text index is brought up to date when it is searched (`search`), not on every
+    // write: a saved reply costs nothing to index while it is being answered, and its words are
+    // tokenised once, by the first search after it. `fts_stale` lists the messages the index
+    // does not hold yet; every other message is indexed with its current content, which is
+    // what FTS5 needs to take it out again on an update or a delete.
+    "
+    CREATE TABLE fts_stale (message_id INTEGER PRIMARY KEY);
+    DROP TRIGGER messages_fts_insert;
+    DROP TRIGGER messages_fts_delete;
+    DROP TRIGGER messages_fts_update;
+    CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+        INSERT INTO fts_stale (message_id) SELECT new.id
+            WHERE NOT EXISTS (SELECT 1 FROM fts_stale WHERE message_id = new.id);
+    END;
+    CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+        INSERT INTO messages_fts(messages_fts, rowid, content)
+            SELECT 'delete', old.id, old.content
+            WHERE NOT EXISTS (SELECT 1 FROM fts_stale WHERE message_id = old.id);
+        DELETE FROM fts_stale WHERE message_id = old.id;
+    END;
+    CREATE TRIGGER messages_fts_update AFTER UPDATE OF content ON messages BEGIN
+        INSERT INTO messages_fts(messages_fts, rowid, content)
+            SELECT 'delete', old.id, old.content
+            WHERE NOT EXISTS (SELECT 1 FROM fts_stale WHERE message_id = old.id);
+        INSERT INTO fts_stale (message_id) SELECT new.id
+            WHERE NOT EXISTS (SELECT 1 FROM fts_stale WHERE message_id = new.id);
+    END;
+    ",
 ];
 
 /// The schema version this binary writes.
@@ -248,8 +276,12 @@ mod tests {
             .expect("query")
             .collect::<Result<_, _>>()
             .expect("rows");
-        assert_eq!(hits[0], 7);
-        assert_eq!(hits.len(), 2);
+        // Row 7 kept its index entry; the new tool row waits for the next search (version 6).
+        assert_eq!(hits, [7]);
+        let stale: i64 = conn
+            .query_row("SELECT count(*) FROM fts_stale", [], |r| r.get(0))
+            .expect("stale");
+        assert_eq!(stale, 1);
         let count: i64 = conn
             .query_row("SELECT message_count FROM sessions WHERE id = 1", [], |r| {
                 r.get(0)
@@ -280,6 +312,46 @@ mod tests {
             )
             .expect("row");
         assert_eq!((content.as_str(), persona), ("restore the snapshot", None));
+    }
+
+    #[test]
+    fn version_5_rows_stay_indexed_in_version_6_and_leave_it_cleanly() {
+        let mut conn = Connection::open_in_memory().expect("db");
+        for sql in &MIGRATIONS[..5] {
+            conn.execute_batch(sql).expect("v1..v5");
+        }
+        conn.pragma_update(None, "user_version", 5).expect("set");
+        conn.execute_batch(
+            "INSERT INTO sessions (id, created_at, updated_at) VALUES (1, 0, 0);
+             INSERT INTO messages (id, session_id, role, content, status, created_at, updated_at)
+             VALUES (1, 1, 'user', 'the etcd quorum', 'complete', 0, 0),
+                    (2, 1, 'assistant', 'restore the quorum', 'complete', 0, 0);",
+        )
+        .expect("v5 rows");
+        migrate(&mut conn).expect("to v6");
+        let hits = |conn: &Connection| -> i64 {
+            conn.query_row(
+                "SELECT count(*) FROM messages_fts WHERE messages_fts MATCH 'quorum'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("fts")
+        };
+        assert_eq!(hits(&conn), 2);
+        conn.execute_batch(
+            "DELETE FROM messages WHERE id = 1;
+             UPDATE messages SET content = 'restore the snapshot' WHERE id = 2;",
+        )
+        .expect("delete and rewrite");
+        assert_eq!(hits(&conn), 0);
+        let stale: Vec<i64> = conn
+            .prepare("SELECT message_id FROM fts_stale")
+            .expect("stmt")
+            .query_map([], |r| r.get(0))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows");
+        assert_eq!(stale, [2]);
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Full-text search over every message (FTS5). The user's words are quoted one by one, so
 //! FTS syntax in them (`-`, `:`, `*`, `"`) is matched literally, and all words must appear.
 
+use rusqlite::{Transaction, TransactionBehavior};
+
 use super::{SearchHit, Store, StoreError, parse_role};
 
 /// Most hits returned.
@@ -21,6 +23,7 @@ impl Store {
         let Some(query) = fts_query(text) else {
             return Ok(Vec::new());
         };
+        self.catch_up_index()?;
         let mut stmt = self.conn.prepare_cached(
             "SELECT m.session_id, s.name, m.id, m.role,
                     snippet(messages_fts, 0, '[', ']', '…', 12), m.created_at
@@ -42,6 +45,27 @@ impl Store {
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Indexes the messages written since the last search (the schema's `fts_stale`), in one
+    /// transaction, so a search sees every message. Nothing is written when nothing is stale.
+    fn catch_up_index(&self) -> Result<(), StoreError> {
+        let stale: bool =
+            self.conn
+                .query_row("SELECT EXISTS (SELECT 1 FROM fts_stale)", [], |r| r.get(0))?;
+        if !stale {
+            return Ok(());
+        }
+        // Immediate: a read turned write inside a WAL transaction can fail at once when another
+        // process wrote meanwhile; taking the write lock first waits for it instead.
+        let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
+        tx.execute_batch(
+            "INSERT INTO messages_fts (rowid, content)
+                 SELECT m.id, m.content FROM fts_stale s JOIN messages m ON m.id = s.message_id;
+             DELETE FROM fts_stale;",
+        )?;
+        tx.commit()?;
+        Ok(())
     }
 }
 

@@ -107,3 +107,52 @@ fn an_unfinished_reply_is_folded_at_the_next_open_and_searchable() {
     let hits = store.search("connections").expect("search");
     assert_eq!(hits.len(), 1, "{hits:?}");
 }
+
+/// The full-text index is written by the first search after a write, not by the write: a saved
+/// reply waits in `fts_stale`, and rows that were indexed leave the index cleanly when they are
+/// rewritten or deleted before the next search (FTS5's own check compares index and table).
+#[test]
+fn the_index_catches_up_at_search_and_stays_consistent() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("mitchell.db");
+    let (mut store, session, mut reply) = reply_started(&path);
+    reply.push(&mut store, "the pgbouncer pool").expect("push");
+    reply
+        .finish(&mut store, &ReplyEnd::default())
+        .expect("finish");
+    let count = |store: &Store, sql: &str| -> i64 {
+        store.conn.query_row(sql, [], |r| r.get(0)).expect(sql)
+    };
+    let indexed = "SELECT count(*) FROM messages_fts WHERE messages_fts MATCH 'pgbouncer'";
+    assert_eq!(count(&store, "SELECT count(*) FROM fts_stale"), 2);
+    assert_eq!(count(&store, indexed), 0, "indexed before any search");
+    assert_eq!(store.search("pgbouncer").expect("search").len(), 1);
+    assert_eq!(count(&store, "SELECT count(*) FROM fts_stale"), 0);
+    // An indexed row rewritten, then a new one deleted before it was ever indexed.
+    let question = store.messages(session.id).expect("messages")[0].id;
+    store
+        .conn
+        .execute(
+            "UPDATE messages SET content = 'why the vault seal?' WHERE id = ?1",
+            [question],
+        )
+        .expect("rewrite");
+    store.begin_turn(session.id, "never indexed").expect("turn");
+    store
+        .conn
+        .execute("DELETE FROM messages WHERE content = 'never indexed'", [])
+        .expect("delete");
+    assert_eq!(store.search("seal").expect("search").len(), 1);
+    assert_eq!(store.search("why").expect("search").len(), 1);
+    assert!(store.search("indexed").expect("search").is_empty());
+    store
+        .conn
+        .execute(
+            "INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')",
+            [],
+        )
+        .expect("the index matches the messages");
+    store.delete_session(session.id).expect("rm");
+    assert!(store.search("pgbouncer").expect("search").is_empty());
+    assert_eq!(count(&store, "SELECT count(*) FROM fts_stale"), 0);
+}
