@@ -24,6 +24,7 @@ mod faults;
 mod fixes;
 mod health_check;
 mod health_check_tty;
+mod layout;
 mod local_agent;
 mod local_ask;
 mod local_engine;
