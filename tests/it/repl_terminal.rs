@@ -258,13 +258,31 @@ fn replies_saved_before_personas_were_recorded_take_the_sessions_persona() {
         .arg("an old question")
         .assert()
         .success();
-    // Turn the database back into a version 3 one (no persona column, no reply chunks),
-    // whose session was rowan's.
+    // Turn the database back into a version 3 one (no persona column, no reply chunks, an
+    // index kept whole by triggers), whose session was rowan's.
     let db = env.data_dir().join("mitchell.db");
     {
         let conn = rusqlite::Connection::open(&db).unwrap();
         conn.execute_batch(
-            "DROP TABLE reply_chunks;
+            "INSERT INTO messages_fts (rowid, content)
+                 SELECT m.id, m.content FROM fts_stale s JOIN messages m ON m.id = s.message_id;
+             DROP TRIGGER messages_fts_insert;
+             DROP TRIGGER messages_fts_delete;
+             DROP TRIGGER messages_fts_update;
+             DROP TABLE fts_stale;
+             CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+                 INSERT INTO messages_fts(rowid, content) VALUES (new.id, new.content);
+             END;
+             CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+                 INSERT INTO messages_fts(messages_fts, rowid, content)
+                     VALUES ('delete', old.id, old.content);
+             END;
+             CREATE TRIGGER messages_fts_update AFTER UPDATE OF content ON messages BEGIN
+                 INSERT INTO messages_fts(messages_fts, rowid, content)
+                     VALUES ('delete', old.id, old.content);
+                 INSERT INTO messages_fts(rowid, content) VALUES (new.id, new.content);
+             END;
+             DROP TABLE reply_chunks;
              ALTER TABLE messages DROP COLUMN persona;
              UPDATE sessions SET persona = 'rowan';
              PRAGMA user_version = 3;",
@@ -283,7 +301,17 @@ fn replies_saved_before_personas_were_recorded_take_the_sessions_persona() {
     let version: u32 = conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 5, "migrated to the current version");
+    assert_eq!(
+        version,
+        mitchell::store::SCHEMA_VERSION,
+        "migrated to the current version"
+    );
+    // The index the old version kept whole is still whole after the migration.
+    env.cmd()
+        .args(["sessions", "search", "old", "reply"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("[old] [reply]"));
 }
 
 #[test]

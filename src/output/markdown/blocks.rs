@@ -295,6 +295,15 @@ impl Machine {
         }
     }
 
+    /// How many bytes of the line in flight are laid out for good (see `Flow`'s cut).
+    pub fn settled_in_line(&self) -> usize {
+        match &self.block {
+            Block::Flow(flow) => flow.cut_in(flow.lines.len()),
+            Block::Quote(inner) => inner.settled_in_line(),
+            _ => 0,
+        }
+    }
+
     /// Ends the open block, printing what it still holds.
     pub fn close(&mut self, ctx: &mut Ctx) {
         match std::mem::replace(&mut self.block, Block::None) {

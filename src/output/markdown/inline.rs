@@ -28,6 +28,16 @@ pub struct Inline {
 pub fn parse(text: &str, base: Style) -> Inline {
     let escaped;
     let mut source = text.trim_start();
+    if is_plain(source) {
+        // Nothing in it is markup: the words as they are (what the parser would give, for a
+        // fraction of its cost on the few words a streaming paragraph adds at a time).
+        let mut tokens = Vec::new();
+        push_text(&mut tokens, source.trim_end(), base);
+        return Inline {
+            tokens,
+            settled: true,
+        };
+    }
     if !starts_as_paragraph(source) {
         escaped = escape_start(source);
         source = &escaped;
@@ -115,6 +125,16 @@ pub fn parse(text: &str, base: Style) -> Inline {
     Inline { tokens, settled }
 }
 
+/// Whether `text` is words and spaces only, with nothing CommonMark reads as markup: it starts
+/// with a letter (no block marker, list number or indentation), has no inline delimiter,
+/// escape, entity, HTML or link bracket, and no line break (hard or soft).
+fn is_plain(text: &str) -> bool {
+    text.chars().next().is_some_and(char::is_alphabetic)
+        && !text.contains([
+            '\\', '`', '*', '_', '~', '[', ']', '<', '>', '&', '!', '\n', '\r',
+        ])
+}
+
 /// Whether pulldown-cmark reads `text` as a plain paragraph (not a list, heading, quote …).
 fn starts_as_paragraph(text: &str) -> bool {
     matches!(
@@ -191,7 +211,7 @@ pub struct Row {
 }
 
 impl Row {
-    fn starting_with(prefix: &[Piece]) -> Self {
+    pub fn starting_with(prefix: &[Piece]) -> Self {
         let mut row = Row::default();
         for piece in prefix {
             row.push(piece.clone());
@@ -207,41 +227,78 @@ impl Row {
 
 /// Greedy wrap of `tokens` to `width` columns; the first row starts with `first`, the others
 /// with `rest`. Spaces at a break are dropped; a word wider than a row is split by character.
+/// (The renderer drives a `Wrapper` itself; this is the whole-text form its tests compare to.)
+#[cfg(test)]
 pub fn wrap(tokens: &[Token], width: usize, first: &[Piece], rest: &[Piece]) -> Vec<Row> {
-    let mut rows = Vec::new();
-    let mut row = Row::starting_with(first);
-    let mut has_word = false;
-    let mut spaces: Vec<Style> = Vec::new();
-    for token in tokens {
-        match token {
-            Token::Break => {
-                rows.push(std::mem::replace(&mut row, Row::starting_with(rest)));
-                has_word = false;
-                spaces.clear();
-            }
-            Token::Space(style) => {
-                if has_word {
-                    spaces.push(*style);
+    let mut wrapper = Wrapper::new(Row::starting_with(first), false);
+    wrapper.feed(tokens, width, rest);
+    wrapper.finish()
+}
+
+/// The greedy wrap as a state that more tokens can continue: the rows done, the open row and
+/// whether it holds a word yet (a space before the first word of a row is dropped).
+pub struct Wrapper {
+    rows: Vec<Row>,
+    row: Row,
+    has_word: bool,
+    spaces: Vec<Style>,
+}
+
+impl Wrapper {
+    /// A wrap whose open row is `row`.
+    pub fn new(row: Row, has_word: bool) -> Self {
+        Wrapper {
+            rows: Vec::new(),
+            row,
+            has_word,
+            spaces: Vec::new(),
+        }
+    }
+
+    pub fn feed(&mut self, tokens: &[Token], width: usize, rest: &[Piece]) {
+        for token in tokens {
+            match token {
+                Token::Break => {
+                    let done = std::mem::replace(&mut self.row, Row::starting_with(rest));
+                    self.rows.push(done);
+                    self.has_word = false;
+                    self.spaces.clear();
                 }
-            }
-            Token::Word(pieces) => {
-                let word: usize = pieces.iter().map(|p| style::width(&p.text)).sum();
-                if has_word && row.width + spaces.len() + word > width {
-                    rows.push(std::mem::replace(&mut row, Row::starting_with(rest)));
-                    spaces.clear();
+                Token::Space(style) => {
+                    if self.has_word {
+                        self.spaces.push(*style);
+                    }
                 }
-                for style in spaces.drain(..) {
-                    row.push(Piece::new(" ", style));
+                Token::Word(pieces) => {
+                    let word: usize = pieces.iter().map(|p| style::width(&p.text)).sum();
+                    if self.has_word && self.row.width + self.spaces.len() + word > width {
+                        let done = std::mem::replace(&mut self.row, Row::starting_with(rest));
+                        self.rows.push(done);
+                        self.spaces.clear();
+                    }
+                    for style in self.spaces.drain(..) {
+                        self.row.push(Piece::new(" ", style));
+                    }
+                    for piece in pieces {
+                        push_splitting(&mut self.rows, &mut self.row, piece, width, rest);
+                    }
+                    self.has_word = true;
                 }
-                for piece in pieces {
-                    push_splitting(&mut rows, &mut row, piece, width, rest);
-                }
-                has_word = true;
             }
         }
     }
-    rows.push(row);
-    rows
+
+    /// Whether the open row holds a word and no space waits after it: a wrap that stopped
+    /// here continues exactly as one that never stopped.
+    pub fn at_word_end(&self) -> bool {
+        self.has_word && self.spaces.is_empty()
+    }
+
+    /// Every row, the open one last.
+    pub fn finish(mut self) -> Vec<Row> {
+        self.rows.push(self.row);
+        self.rows
+    }
 }
 
 /// Appends `piece` to `row`, starting new rows when it does not fit in an empty row either.
@@ -273,11 +330,16 @@ pub fn write_rows(rows: &[Row], color: bool) -> String {
         if i > 0 {
             out.push('\n');
         }
-        for piece in &row.pieces {
-            style::write_piece(&mut out, piece, color);
-        }
+        write_pieces(&mut out, &row.pieces, color);
     }
     out
+}
+
+/// One row's pieces, appended to `out`.
+pub fn write_pieces(out: &mut String, pieces: &[Piece], color: bool) {
+    for piece in pieces {
+        style::write_piece(out, piece, color);
+    }
 }
 
 #[cfg(test)]
@@ -318,6 +380,35 @@ mod tests {
             plain("see [the docs](https://x.test/d) or <https://y.test>", 80),
             "see the docs (https://x.test/d) or https://y.test"
         );
+    }
+
+    #[test]
+    fn plain_words_take_the_short_way_and_match_the_parser() {
+        for text in [
+            "tok1 tok2  tok3\ttok4 ",
+            "日本語 and ümlaut, 2 / 3 = 0.6 (about) #tag",
+        ] {
+            assert!(is_plain(text.trim_start()), "{text}");
+            let mut parsed = Vec::new();
+            let source = text.trim_end();
+            for event in Parser::new(source) {
+                if let Event::Text(t) = event {
+                    push_text(&mut parsed, &t, Style::default());
+                }
+            }
+            assert_eq!(parse(text, Style::default()).tokens, parsed, "{text}");
+        }
+        for text in [
+            "- item",
+            "1. one",
+            "a *b*",
+            "a\nb",
+            "# h",
+            "a &amp; b",
+            "see <x>",
+        ] {
+            assert!(!is_plain(text), "{text}");
+        }
     }
 
     #[test]

@@ -26,9 +26,11 @@ pub struct MarkdownStream {
     ctx: Ctx,
     machine: Machine,
     width: usize,
-    /// The line still arriving, and its length when a prefix of it was last tried.
+    /// The line still arriving, its length when a prefix of it was last tried, and how much
+    /// of it was then still open to layout (not behind the open paragraph's cut).
     partial: String,
     tried: usize,
+    held: usize,
 }
 
 impl MarkdownStream {
@@ -45,6 +47,7 @@ impl MarkdownStream {
             width,
             partial: String::new(),
             tried: 0,
+            held: 0,
         }
     }
 
@@ -66,15 +69,22 @@ impl MarkdownStream {
             self.machine
                 .line(line.trim_end_matches('\r'), &mut self.ctx);
             self.tried = 0;
+            self.held = 0;
             rest = &rest[end + 1..];
         }
         self.partial.push_str(rest);
-        // A long line is re-laid out only after it grew by a quarter, which keeps a huge
-        // paragraph linear while short ones stream word by word.
+        // The line is laid out again once what is still open in it grew by a quarter: word by
+        // word while its paragraph settles as it goes (each try lays out only the text after
+        // the last settled point), and a linear number of times over a line that stays
+        // unsettled (an open `**` or backtick), which must be laid out whole.
         let grown = self.partial.len().saturating_sub(self.tried);
-        if !rest.is_empty() && grown > self.tried / 4 && rest.contains([' ', '\t']) {
+        if !rest.is_empty() && grown > self.held / 4 && rest.contains([' ', '\t']) {
             self.tried = self.partial.len();
             self.machine.partial(&self.partial, &mut self.ctx);
+            self.held = self
+                .partial
+                .len()
+                .saturating_sub(self.machine.settled_in_line());
         }
         std::mem::take(&mut self.ctx.out)
     }
@@ -90,6 +100,7 @@ impl MarkdownStream {
         self.machine.close(&mut self.ctx);
         self.machine = Machine::new(self.width);
         self.tried = 0;
+        self.held = 0;
         std::mem::take(&mut self.ctx.out)
     }
 

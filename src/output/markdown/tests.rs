@@ -1,6 +1,8 @@
 //! The renderer on whole documents, and the property that makes it safe to stream: the same
 //! text split at every offset into deltas prints exactly the same bytes.
 
+use std::fmt::Write as _;
+
 use super::MarkdownStream;
 
 const ANSWER: &str = "# Restore plan
@@ -191,4 +193,59 @@ fn lines_starting_with_punctuation_or_emoji_stream_the_same() {
         .filter(|i| text.is_char_boundary(*i))
         .collect();
     assert_eq!(streamed_with(&mut md, text, &boundaries), whole);
+}
+
+/// A long paragraph whose markup crosses rows (bold, a link, code, a hard break, a `*` between
+/// spaces, wide characters), fed whole, word by word and character by character, lays out as
+/// the whole paragraph parsed and wrapped at once: the renderer's settled points (where later
+/// text no longer re-lays out earlier text) change nothing.
+#[test]
+fn a_long_paragraph_streamed_lays_out_as_parsed_whole() {
+    let mut text = String::new();
+    for i in 0..60 {
+        write!(
+            text,
+            "word{i} **bold {i} across** then [a link](https://x.test/{i}) and `code {i}` 2 * 3 日本語{i} "
+        )
+        .unwrap();
+        if i % 17 == 16 {
+            text.push_str("end  \ncontinued ");
+        }
+        if i % 23 == 22 {
+            text.push_str("soft\nbreak ");
+        }
+    }
+    let text = text.trim_end();
+    for (width, color) in [(80, false), (33, true), (20, false)] {
+        let parsed = super::inline::parse(text, super::style::Style::default());
+        let oracle =
+            super::inline::write_rows(&super::inline::wrap(&parsed.tokens, width, &[], &[]), color)
+                + "\n";
+        let words: Vec<usize> = text.match_indices(' ').map(|(i, _)| i + 1).collect();
+        let chars: Vec<usize> = (1..text.len())
+            .filter(|i| text.is_char_boundary(*i))
+            .collect();
+        for (how, splits) in [("whole", vec![]), ("by word", words), ("by char", chars)] {
+            assert_eq!(
+                streamed(text, &splits, width, color),
+                oracle,
+                "{how}, width {width}, colour {color}"
+            );
+        }
+    }
+}
+
+/// Each word of a long paragraph shows as soon as the space after it arrives, however long
+/// the paragraph has grown (no bursts every quarter of its length).
+#[test]
+fn a_long_paragraph_shows_every_word_as_it_arrives() {
+    let mut md = MarkdownStream::new(60, false);
+    let mut shown = String::new();
+    for i in 0..2000 {
+        shown.push_str(&md.push(&format!("w{i} ")));
+        let last = shown.split_whitespace().last().unwrap_or("");
+        assert_eq!(last, format!("w{i}"), "after word {i}");
+    }
+    shown.push_str(&md.finish());
+    assert_eq!(shown.split_whitespace().count(), 2000);
 }
