@@ -7,13 +7,22 @@
 #   bash scripts/hot-functions.sh --check  say how much of the list the binary still has
 #
 # Run it after changing what the common commands execute (and rebuild: the list is a link
-# input). Profiles are callgrind runs (valgrind) against a loopback SSE server, in a temporary
-# data directory: --version, ask (saved, --json, --no-save, stdout on a pty), sessions list,
-# show and search. --version's functions come first, then each command's new ones.
+# input). It first rebuilds the mitchell crate from scratch: an incremental rebuild names
+# generic instances differently (a third of the names) from the clean build CI and a fresh
+# clone make, and the list must match those. BIN=PATH profiles that binary instead (built
+# clean elsewhere). Profiles are callgrind runs (valgrind) against a loopback SSE server, in a
+# temporary data directory: --version, ask (saved, --json, --no-save, stdout on a pty),
+# sessions list, show and search. --version's functions come first, then each command's new
+# ones.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN=${BIN:-target/release/mitchell}
 LIST=link/hot-functions.txt
+if [ -z "${BIN:-}" ] && [ "${1:-}" != "--check" ]; then
+  cargo clean --release --package mitchell
+  rm -rf target/release/incremental/mitchell-* target/release/incremental/mitchell_engine-*
+  cargo build --release --locked
+fi
+BIN=${BIN:-target/release/mitchell}
 [ -x "$BIN" ] || { echo "missing $BIN: cargo build --release" >&2; exit 1; }
 
 if [ "${1:-}" = "--check" ]; then
